@@ -1,0 +1,47 @@
+# geoleads: `make run` sets everything up and runs the main job; `make test` sets up and tests.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export GEOLEADS_HOME ?= $(CURDIR)/var
+export GEOLEADS_CACHE_DIR ?= $(GEOLEADS_HOME)/cache
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test install system-deps gazetteer lint typecheck pytest demo bench clean
+
+run: install gazetteer ## set up, load the demo data and serve the investigators' app
+	$(PY) -m geoleads demo
+
+test: install system-deps gazetteer lint typecheck pytest ## set up and run every check
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps: ## Debian packages the tests use: chromium (browser tests), PostgreSQL + PostGIS
+	bash .ci/install-system-deps
+
+gazetteer: install ## build the offline gazetteer cache once (about 30 s)
+	$(PY) -m geoleads gazetteer build
+
+lint: install
+	$(VENV)/bin/ruff check geoleads tests benchmarks webapp.py data
+	$(VENV)/bin/ruff format --check geoleads tests benchmarks webapp.py data
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+pytest: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install gazetteer ## speed and accuracy benchmarks (numbers go in the README)
+	$(PY) benchmarks/gazetteer_load.py
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,56 @@
+"""Text normalisation shared by the gazetteer and the extractor.
+
+:func:`fold` lower-cases and strips diacritics *one character for one
+character*, so offsets into the folded text are offsets into the original:
+
+>>> fold("Kraków, ŁÓDŹ")
+'krakow, lodz'
+>>> len(fold("Straße")) == len("Straße")
+True
+>>> fold("Θεσσαλονίκη"), fold("Київ")
+('θεσσαλονικη', 'киів')
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Letters that NFD does not split into base + combining mark.
+_SPECIAL = {
+    "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ß": "s", "æ": "a", "œ": "o",
+    "þ": "t", "ð": "d", "ŀ": "l", "ŧ": "t", "ƒ": "f", "ĸ": "k", "ſ": "s",
+    "ς": "σ",  # Greek final sigma folds to sigma
+}
+
+
+def _fold_char(ch: str) -> str:
+    low = ch.lower()
+    if len(low) != 1:
+        low = ch.casefold()
+        if len(low) != 1:
+            low = low[0]
+    if low in _SPECIAL:
+        return _SPECIAL[low]
+    if low.isascii():
+        return low
+    base = unicodedata.normalize("NFD", low)[0]
+    if base in _SPECIAL:
+        return _SPECIAL[base]
+    return base
+
+
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table that fills itself one code point at a time."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip its diacritics, keeping its length."""
+    return text.translate(_TABLE)
