@@ -65,3 +65,7 @@ class NotFoundError(GeoleadsError, LookupError):
 
 class ExportError(GeoleadsError, RuntimeError):
     """An export or dissemination package cannot be written."""
+
+
+class MapError(GeoleadsError, RuntimeError):
+    """A map cannot be built or would load something from outside (a CDN)."""
