@@ -59,6 +59,10 @@ class StoreError(GeoleadsError, RuntimeError):
     """The database cannot be read or written (read-only, full disk, bad URL...)."""
 
 
+class ConflictError(StoreError):
+    """A concurrent change won (e.g. another analyst reviewed the tip first): re-read, retry."""
+
+
 class NotFoundError(GeoleadsError, LookupError):
     """An object, tip or user that was asked for does not exist."""
 
