@@ -1,0 +1,146 @@
+"""Spreadsheet exports: CSV (formula injection neutralised) and XLSX (a sheet per level).
+
+Tip texts are written by strangers. A text such as ``=HYPERLINK("http://x","y")``
+must never become a live formula when an analyst opens the file:
+
+* CSV: a text cell starting with ``= + - @``, a tab or a carriage return gets a
+  leading apostrophe (the OWASP recommendation; spreadsheets show it as text);
+* XLSX: every text cell is written as a string cell (openpyxl would otherwise
+  store a value starting with ``=`` as a formula), so the text stays exact.
+
+>>> neutralise("=HYPERLINK(\\"http://x\\",\\"y\\")")
+'\\'=HYPERLINK("http://x","y")'
+>>> neutralise("-12"), neutralise(-12)
+("'-12", -12)
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geoleads.errors import ExportError
+
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+README_LINES = (
+    "geoleads regional summary",
+    "",
+    "One sheet per level (country, admin1, locality): one row per object and region,",
+    "in the order of the object's ranking (share, descending).",
+    "",
+    "share: the object's probability mass in the region (0..1), from the narrowing model.",
+    "tips: tips counted for the region by the narrowing model.",
+    "weighted_tips: sum over tips of the weight of their readings in the region (max 1 each).",
+    "raw_tips: distinct tips with a reading in the region.",
+    "reviewed_tips / credible_tips: of those, reviewed (any status) / marked credible.",
+    "top_tips: excerpts of the strongest supporting tips (credible first).",
+    "is_verdict: the region is the object's verdict (where its tips converge).",
+    "campaign: one row per region over all exported objects; mean_share averages over",
+    "  the exported objects (0 for an object without mass there).",
+    "",
+    "Places: GeoNames (CC BY 4.0), country borders: Natural Earth (public domain).",
+    "Tip texts are quoted as sent by the public; they are unverified and may be hostile.",
+)
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _clean(value: Any) -> Any:
+    """Plain Python scalars for writers (NaN/NA -> empty)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            return value
+    return value
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``table`` as UTF-8 CSV (with BOM, for Excel) with formulas neutralised."""
+    path = Path(path)
+    try:
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([neutralise(str(c)) for c in table.columns])
+            for row in table.itertuples(index=False, name=None):
+                writer.writerow(["" if (v := _clean(x)) is None else neutralise(v) for x in row])
+    except OSError as err:
+        raise ExportError(f"cannot write {path}: {err}") from err
+    return path
+
+
+def _text_cell(ws: Any, text: str) -> Any:
+    """A string cell holding ``text`` exactly (control characters XML forbids -> U+FFFD)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = WriteOnlyCell(ws, value=None)
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    cell.data_type = "s"  # never a formula, whatever the text starts with
+    return cell
+
+
+def _append_rows(ws: Any, table: pd.DataFrame) -> None:
+    ws.append([_text_cell(ws, str(c)) for c in table.columns])
+    for row in table.itertuples(index=False, name=None):
+        values = (_clean(raw) for raw in row)
+        ws.append([_text_cell(ws, v) if isinstance(v, str) else v for v in values])
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    bad = "[]:*?/\\"
+    title = "".join("_" if ch in bad else ch for ch in name)[:31] or "sheet"
+    base, n = title, 2
+    while title in used:
+        suffix = f"_{n}"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title)
+    return title
+
+
+def write_xlsx(
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    readme: Iterable[str] = README_LINES,
+    meta: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write one sheet per entry of ``sheets`` after a ``readme`` sheet.
+
+    ``meta`` adds ``key: value`` lines (objects, date, source file) to the readme.
+    """
+    from openpyxl import Workbook
+
+    path = Path(path)
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    ws = wb.create_sheet(_sheet_title("readme", used))
+    lines = list(readme)
+    if meta:
+        lines += ["", *(f"{k}: {v}" for k, v in meta.items())]
+    for line in lines:
+        ws.append([_text_cell(ws, line)])
+    for name, table in sheets.items():
+        _append_rows(wb.create_sheet(_sheet_title(name, used)), table)
+    try:
+        wb.save(path)
+    except OSError as err:
+        raise ExportError(f"cannot write {path}: {err}") from err
+    return path
