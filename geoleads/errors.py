@@ -59,6 +59,10 @@ class StoreError(GeoleadsError, RuntimeError):
     """The database cannot be read or written (read-only, full disk, bad URL...)."""
 
 
+class LexiconError(GeoleadsError, ValueError):
+    """A lexicon file in data/lexicons/ is malformed (row, column and reason in the message)."""
+
+
 class ConflictError(StoreError):
     """A concurrent change won (e.g. another analyst reviewed the tip first): re-read, retry."""
 
