@@ -1,0 +1,141 @@
+"""Import jobs: one file imported (in the background for the web app) with progress.
+
+The job row is updated in its own short transactions, so another process (a web
+page polling the job) sees the progress; the tips themselves are written in one
+transaction at the end (see :mod:`geoleads.store.imports`).
+
+>>> from geoleads.store import Store
+>>> store = Store.open("sqlite://", upgrade=True)
+>>> job = create_import_job(store, "tips.csv", user="ana")
+>>> with store.session() as s:
+...     get_import_job(s, job).status
+'pending'
+
+Typical use from a web view (after saving the upload to ``path``)::
+
+    job = create_import_job(store, path.name, user=current_user)
+    threading.Thread(target=run_import_job, args=(store, job, path),
+                     kwargs={"user": current_user}, daemon=True).start()
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from geoleads.errors import GeoleadsError, NotFoundError, TipFormatError
+from geoleads.store.audit import audit
+from geoleads.store.engine import Store
+from geoleads.store.imports import ImportReport, import_tips
+from geoleads.store.mentions import GeoparserLike
+from geoleads.store.models import ImportJobRow
+from geoleads.tips import Tip, read_tips
+
+#: Seconds between progress writes (progress is cheap but not free).
+PROGRESS_EVERY = 0.5
+
+
+def create_import_job(store: Store, filename: str, *, user: str | None = None) -> int:
+    """Register a pending job; return its id."""
+    with store.session() as s:
+        job = ImportJobRow(
+            filename=filename,
+            status="pending",
+            total=0,
+            done=0,
+            created_by=user,
+            created_at=datetime.now(UTC),
+            report={},
+        )
+        s.add(job)
+        s.flush()
+        return job.id
+
+
+def get_import_job(session: Session, job_id: int) -> ImportJobRow:
+    """One job (``NotFoundError`` if there is none with that id)."""
+    job = session.get(ImportJobRow, job_id)
+    if job is None:
+        raise NotFoundError(f"no import job {job_id}")
+    return job
+
+
+def list_import_jobs(session: Session, *, limit: int = 50) -> list[ImportJobRow]:
+    """The newest jobs first."""
+    query = select(ImportJobRow).order_by(ImportJobRow.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+def update_import_job(store: Store, job_id: int, **values: Any) -> None:
+    """Set fields of a job in a transaction of its own."""
+    with store.session() as s:
+        s.execute(update(ImportJobRow).where(ImportJobRow.id == job_id).values(**values))
+
+
+def run_import_job(
+    store: Store,
+    job_id: int,
+    path: str | Path,
+    *,
+    user: str | None = None,
+    geoparser: GeoparserLike | None = None,
+    source: str | None = None,
+    tips: Sequence[Tip] | None = None,
+) -> ImportReport:
+    """Read, validate, geoparse and import ``path``, keeping job ``job_id`` up to date.
+
+    ``tips``: the file's tips when the caller has already read and validated them.
+
+    On a bad file the job ends ``failed`` with the validation report in ``error``
+    (and ``report["problems"]``), and the :class:`TipFormatError` is raised again;
+    nothing is written but the job row and an ``import_failed`` audit event.
+    """
+    name = source or Path(path).name
+    update_import_job(store, job_id, status="reading")
+    try:
+        if tips is None:
+            tips = read_tips(path)
+        update_import_job(store, job_id, status="geoparsing", total=len(tips))
+        last = [0.0]
+
+        def progress(phase: str, done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_EVERY or done == total:
+                last[0] = now
+                update_import_job(store, job_id, status=phase, done=done, total=total)
+
+        update_import_job(store, job_id, status="geoparsing" if geoparser else "writing")
+        report = import_tips(
+            store, tips, user=user, source=name, geoparser=geoparser, progress=progress
+        )
+    except GeoleadsError as err:
+        details: dict[str, Any] = {"job": job_id, "error": str(err)[:2000]}
+        if isinstance(err, TipFormatError):
+            details["problems"] = [list(p) for p in err.problems[:1000]]
+        update_import_job(
+            store,
+            job_id,
+            status="failed",
+            error=str(err),
+            finished_at=datetime.now(UTC),
+            report=details,
+        )
+        with store.session() as s:
+            audit(s, "import_failed", user=user, target=name, details=details)
+        raise
+    update_import_job(
+        store,
+        job_id,
+        status="done",
+        done=len(tips or ()),
+        total=len(tips or ()),
+        finished_at=datetime.now(UTC),
+        report=report.to_json(),
+    )
+    return report
