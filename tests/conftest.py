@@ -17,3 +17,27 @@ DATA = TESTS / "data"
 def gazetteer() -> Gazetteer:
     """The full offline gazetteer, loaded once per test session."""
     return get_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian chromium via Playwright, air-gapped (see tests/browser.py). Mark tests ``browser``.
+
+    A missing chromium FAILS the tests (they must run in CI); skip them on purpose
+    with ``GEOLEADS_SKIP_BROWSER=1``.
+    """
+    import os
+
+    from browser import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason
+
+    if os.environ.get("GEOLEADS_SKIP_BROWSER") == "1":
+        pytest.skip("GEOLEADS_SKIP_BROWSER=1")
+    reason = chromium_missing_reason()
+    if reason:
+        pytest.fail(f"browser tests cannot run: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
