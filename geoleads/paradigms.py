@@ -13,6 +13,8 @@ True
 True
 >>> language_forms("hu", "lengyel")
 ['lengyel', 'lengyelül']
+>>> "deutschsprachigen" in language_forms("de", "Deutsch")
+True
 """
 
 from __future__ import annotations
@@ -293,12 +295,14 @@ def _cs_sk_adverb(name: str) -> str | None:
 def language_forms(lang: str, name: str) -> list[str]:
     """A language's CLDR name in ``lang`` plus the phrases tips use for "in <language>".
 
-    >>> language_forms("pl", "polski")
+    >>> language_forms("pl", "polski")[:4]
     ['polski', 'po polsku', 'język polski', 'w języku polskim']
     >>> language_forms("cs", "polština")
     ['polština', 'v polštině', 'polsky']
-    >>> language_forms("de", "Polnisch")
-    ['Polnisch', 'auf Polnisch']
+    >>> language_forms("ru", "польский")[:4]
+    ['польский', 'по-польски', 'на польском', 'польскоязычный']
+    >>> language_forms("de", "Polnisch")[:3]
+    ['Polnisch', 'auf Polnisch', 'polnischsprachig']
     """
     forms = [name]
     low = name.lower()
@@ -335,4 +339,34 @@ def language_forms(lang: str, name: str) -> list[str]:
         forms += [low + " keeles", low + " keel"]
     elif lang == "ro":
         forms.append("limba " + low)
-    return list(dict.fromkeys(forms))
+    return list(dict.fromkeys(forms + speaking_forms(lang, name)))
+
+
+def speaking_forms(lang: str, name: str) -> list[str]:
+    """The "<language>-speaking" adjectives: Polish-speaking, polnischsprachig, польскоязычный.
+
+    >>> speaking_forms("pl", "polski")[:2]
+    ['polskojęzyczny', 'polskojęzyczna']
+    >>> speaking_forms("sv", "svenska"), speaking_forms("nl", "Frans")
+    (['svensktalande'], ['Franstalig', 'Franstalige'])
+    """
+    low = name.lower()
+    if lang == "en":
+        return [name + "-speaking"]
+    if lang == "de" and low.endswith("sch"):
+        return _de(low + "sprachig")
+    if lang == "nl":
+        return [name + "talig", name + "talige"]
+    if lang == "pl" and low.endswith("ki"):
+        return _pl(low[:-1] + "ojęzyczny")
+    if lang == "ru" and low.endswith("ий"):
+        return _ru(low[:-2] + "оязычный")
+    if lang == "uk" and low.endswith("а"):
+        return _uk(low[:-1] + "омовний")
+    if lang == "sv" and low.endswith("a"):
+        return [low[:-1] + "talande"]
+    if lang in ("da", "no"):
+        return [low + "talende"]
+    if lang == "fi" and low[-1:] in "aeiouyäö":
+        return _fi(low + "nkielinen")
+    return []

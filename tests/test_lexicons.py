@@ -156,7 +156,8 @@ def test_paradigms() -> None:
     assert adjective_forms("es", "alemán") == ["alemán", "alemana", "alemanes", "alemanas"]
     assert "polští" in adjective_forms("cs", "polský")
     assert "po česku" not in language_forms("cs", "čeština")  # hand-written in language_extra
-    assert language_forms("sv", "polska") == ["polska", "på polska"]
+    assert language_forms("sv", "polska") == ["polska", "på polska", "polsktalande"]
+    assert "deutschsprachigen" in language_forms("de", "Deutsch")
 
 
 def copy_lexicons(tmp_path: Path) -> Path:
