@@ -14,15 +14,8 @@ status, one unit per tip, collective disambiguation), build the H3 surface
 ``tips`` of an entry counts the tips (duplicates included, spam excluded) whose
 best reading lies in it.
 
-**Verdict.** For each level the top entry gets
-``confidence = share x (1 - exp(-n / 2))`` where ``n`` is the evidence weight of
-the tips supporting it (one tip gives at most 0.39 x share, four give 0.86 x
-share). The verdict is the most specific level whose top confidence reaches
-:data:`VERDICT_THRESHOLDS`, else ``none`` (tips spread over many countries, or
-too few tips). The thresholds were set on the scenario benchmark's calibration
-seeds (``benchmarks/narrow_scenarios.py --calibrate``) as the lowest values at
-which the top entry was right in at least 90 % of the objects given a verdict
-at that level; the evaluation seeds are different.
+**Verdict**: the most specific level whose best entry is credible enough, or
+``none``; see :mod:`geoleads.verdict` for the confidence and its calibration.
 
 >>> from geoleads.tips import Tip                     # doctest: +SKIP
 >>> [r] = summarize_tips([Tip("T1", "O1", "Made in Horn, Niederösterreich", now)])  # doctest: +SKIP
@@ -44,6 +37,7 @@ import pandas as pd
 from geoleads.evidence import Reading, group_tips, weigh
 from geoleads.leads import Candidate, Mention
 from geoleads.surface import Surface, SurfaceModel, cells_frame_geometry, cells_geometry
+from geoleads.verdict import Evidence, LevelPick, choose, pick_levels
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -52,11 +46,6 @@ if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
     from geoleads.tips import Tip
 
-#: Minimum verdict confidence per level (see the module docstring for the calibration).
-VERDICT_THRESHOLDS: dict[str, float] = {"locality": 0.35, "admin1": 0.45, "country": 0.5}
-#: Evidence weight (independent unreviewed tips) needed before any verdict; one tip
-#: marked credible weighs 2 and is enough.
-MIN_EVIDENCE = 2.0
 #: Entries kept per ranking in the summary.
 TOP_ENTRIES = 20
 #: Credible region levels reported (percent).
@@ -137,15 +126,6 @@ def _place(lookup: Any, code: str) -> tuple[float, float]:
     except NotFoundError:
         return (math.nan, math.nan)
     return (p.lat, p.lon)
-
-
-def verdict_confidence(share: float, evidence: float) -> float:
-    """Confidence of a ranking's top entry from its share and supporting evidence weight.
-
-    >>> round(verdict_confidence(0.8, 1.0), 3), round(verdict_confidence(0.8, 6.0), 3)
-    (0.315, 0.76)
-    """
-    return float(share * (1.0 - math.exp(-max(evidence, 0.0) / 2.0)))
 
 
 class _Tally:
@@ -229,6 +209,7 @@ class Narrower:
         readings = weigh(groups)
         masses: dict[tuple[str, Any], float] = {}
         countries, admin1s, localities = _Tally(), _Tally(), _Tally()
+        admin1_fine: dict[str, float] = {}
         loc_info: dict[int, Candidate] = {}
         support: dict[int, set[tuple[str, Any]]] = {}
         for r in readings:
@@ -248,6 +229,7 @@ class Narrower:
                 countries.add_mass(country, r.mass)
             if admin1:
                 admin1s.add_mass(admin1, r.mass)
+                admin1_fine[admin1] = admin1_fine.get(admin1, 0.0) + r.mass
             elif c.level == "country" and country:
                 for a, frac in (
                     self.model.area_spread("country", country).admin1_fractions().items()
@@ -272,12 +254,29 @@ class Narrower:
                 tally.add_support(k, g.count, g.weight)
         surface = self.model.build(masses)
         total = sum(r.mass for r in readings)
+        evidence = Evidence(
+            total,
+            countries.mass,
+            countries.evidence,
+            admin1_fine,
+            admin1s.evidence,
+            localities.mass,
+            localities.evidence,
+            {g: (c.lat, c.lon, c.admin1, c.country) for g, c in loc_info.items()},
+        )
         summary = self._summary(
-            object_id, tips, groups, surface, total, countries, admin1s, localities, loc_info
+            object_id, tips, groups, surface, evidence, countries, admin1s, localities, loc_info
         )
         leads = _leads_frame(tips, groups, readings) if keep_leads else _empty_leads()
         regions = {q: surface.credible_cells(q / 100) for q in CREDIBLE_LEVELS}
         return ObjectResult(object_id, summary, surface.frame(), leads, regions)
+
+    def _verdict_name(self, pick: LevelPick, loc_info: dict[int, Candidate]) -> str:
+        if pick.level == "country":
+            return _name(self.gazetteer.country, pick.code)
+        if pick.level == "admin1":
+            return _name(self.gazetteer.admin1, pick.code)
+        return loc_info[int(pick.code)].name
 
     def _summary(
         self,
@@ -285,7 +284,7 @@ class Narrower:
         tips: Sequence[Tip],
         groups: list[Any],
         surface: Surface,
-        total: float,
+        evidence: Evidence,
         countries: _Tally,
         admin1s: _Tally,
         localities: _Tally,
@@ -304,21 +303,19 @@ class Narrower:
             "credible_region_km2": {str(q): 0.0 for q in CREDIBLE_LEVELS},
             "verdict": {"level": "none", "code": None, "name": None, "confidence": 0.0},
         }
+        total = evidence.total
         if total <= 0:
             return out
-        top: dict[str, tuple[Any, str, float, float]] = {}
-        for code, share, n, ev in countries.ranked(total)[:TOP_ENTRIES]:
+        for code, share, n, _ev in countries.ranked(total)[:TOP_ENTRIES]:
             name = _name(gaz.country, code)
             out["countries"].append({"code": code, "name": name, "share": _r(share), "tips": n})
-            top.setdefault("country", (code, name, verdict_confidence(share, ev), ev))
-        for code, share, n, ev in admin1s.ranked(total)[:TOP_ENTRIES]:
+        for code, share, n, _ev in admin1s.ranked(total)[:TOP_ENTRIES]:
             name = _name(gaz.admin1, code)
             country = code.split(".")[0]
             out["admin1"].append(
                 {"code": code, "name": name, "country": country, "share": _r(share), "tips": n}
             )
-            top.setdefault("admin1", (code, name, verdict_confidence(share, ev), ev))
-        for gid, share, n, ev in localities.ranked(total)[:TOP_ENTRIES]:
+        for gid, share, n, _ev in localities.ranked(total)[:TOP_ENTRIES]:
             c = loc_info[gid]
             out["localities"].append(
                 {
@@ -332,30 +329,23 @@ class Narrower:
                     "tips": n,
                 }
             )
-            top.setdefault("locality", (str(gid), c.name, verdict_confidence(share, ev), ev))
         peak = surface.peak()
         if peak is not None:
             out["peak"] = {"lat": round(peak[0], 5), "lon": round(peak[1], 5)}
         out["credible_region_km2"] = {
             str(q): round(surface.credible_area_km2(q / 100), 1) for q in CREDIBLE_LEVELS
         }
-        for level in ("locality", "admin1", "country"):
-            if (
-                level in top
-                and top[level][2] >= VERDICT_THRESHOLDS[level]
-                and (top[level][3] >= MIN_EVIDENCE)
-            ):
-                code, name, conf, _ = top[level]
-                out["verdict"] = {
-                    "level": level,
-                    "code": code,
-                    "name": name,
-                    "confidence": round(conf, 3),
-                }
-                break
-        else:
-            if "country" in top:
-                out["verdict"]["confidence"] = round(top["country"][2], 3)
+        picks = pick_levels(evidence)
+        chosen = choose(picks)
+        if chosen is not None:
+            out["verdict"] = {
+                "level": chosen.level,
+                "code": chosen.code,
+                "name": self._verdict_name(chosen, loc_info),
+                "confidence": round(chosen.confidence, 3),
+            }
+        elif "country" in picks:
+            out["verdict"]["confidence"] = round(picks["country"].confidence, 3)
         return out
 
 

@@ -14,8 +14,9 @@ import pytest
 
 from geoleads.gazetteer import Gazetteer, haversine_km
 from geoleads.leads import Candidate, Mention
-from geoleads.narrow import LEAD_COLUMNS, summarize_tips, verdict_confidence
+from geoleads.narrow import LEAD_COLUMNS, summarize_tips
 from geoleads.tips import Tip
+from geoleads.verdict import evidence_factor
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -276,6 +277,6 @@ def test_nested_mentions_in_one_tip_point_at_the_village(gazetteer: Gazetteer) -
     assert s["localities"][0]["share"] > 0.9
 
 
-def test_verdict_confidence_grows_with_evidence() -> None:
-    assert verdict_confidence(0.9, 0.0) == 0.0
-    assert verdict_confidence(0.9, 1) < verdict_confidence(0.9, 3) < 0.9
+def test_evidence_factor_grows_with_evidence() -> None:
+    assert evidence_factor(0.0) == 0.0
+    assert evidence_factor(1) < evidence_factor(3) < 1.0
