@@ -14,9 +14,11 @@ weighted_tips, raw_tips, reviewed_tips, credible_tips, top_tips, is_verdict,
 verdict_level, verdict_code, verdict_name, verdict_confidence``
 
 * ``share`` and ``tips``: as in the object's summary (the narrowing model);
-* ``weighted_tips``: the sum over tips of the weight of their readings in the
-  region (each tip counts at most 1);
-* ``raw_tips``: how many distinct tips have a reading in the region;
+* ``weighted_tips``: the sum of the narrowing model's weights of the readings
+  in the region (confidence, review status and duplicates included);
+* ``raw_tips``: how many distinct tips point to the region: at least
+  :data:`MIN_TIP_FRACTION` of the tip's weight lies in it (an unlikely
+  alternative reading, such as a namesake village abroad, does not count);
 * ``reviewed_tips`` / ``credible_tips``: of those, how many were reviewed (any
   status but ``unreviewed``) / marked ``credible``;
 * ``top_tips``: up to three excerpts of the strongest supporting tips.
@@ -48,6 +50,8 @@ import pandas as pd
 LEVELS: tuple[str, ...] = ("country", "admin1", "locality")
 #: Key of each level's ranking in a summary entry (DESIGN.md).
 RANKING_KEY = {"country": "countries", "admin1": "admin1", "locality": "localities"}
+#: Part of a tip's weight that must lie in a region for the tip to count there.
+MIN_TIP_FRACTION = 0.1
 #: How many supporting tips a row quotes, and how long each excerpt is.
 TOP_TIPS = 3
 EXCERPT_CHARS = 160
@@ -173,6 +177,7 @@ def lead_stats(leads: pd.DataFrame, level: str) -> pd.DataFrame:
     """Per ``(object_id, code)``: weighted/raw/reviewed/credible tip counts and excerpts."""
     check_level(level)
     cols = ["weighted_tips", "raw_tips", "reviewed_tips", "credible_tips", "top_tips"]
+    total = leads.groupby(["object_id", "tip_id"], sort=False)["weight"].sum()
     df = leads.assign(code=_region_key(leads, level))
     df = df[df["code"].notna()]
     if df.empty:
@@ -180,17 +185,21 @@ def lead_stats(leads: pd.DataFrame, level: str) -> pd.DataFrame:
     per_tip = df.groupby(["object_id", "code", "tip_id"], sort=False, observed=True).agg(
         weight=("weight", "sum"), text=("text", "first"), review=("review", "first")
     )
-    per_tip["weight"] = per_tip["weight"].clip(upper=1.0)
-    per_tip["reviewed"] = per_tip["review"] != "unreviewed"
-    per_tip["credible"] = per_tip["review"] == "credible"
     per_tip = per_tip.reset_index()
+    whole = total.reindex(pd.MultiIndex.from_frame(per_tip[["object_id", "tip_id"]])).to_numpy()
+    # a tip counts where a real part of its weight lies (all of it when it weighs nothing)
+    counts = np.where(whole > 0, per_tip["weight"].to_numpy() >= MIN_TIP_FRACTION * whole, True)
+    per_tip["counts"] = counts
+    per_tip["reviewed"] = counts & (per_tip["review"] != "unreviewed").to_numpy()
+    per_tip["credible"] = counts & (per_tip["review"] == "credible").to_numpy()
     grouped = per_tip.groupby(["object_id", "code"], sort=False)
     stats = grouped.agg(
         weighted_tips=("weight", "sum"),
-        raw_tips=("tip_id", "size"),
+        raw_tips=("counts", "sum"),
         reviewed_tips=("reviewed", "sum"),
         credible_tips=("credible", "sum"),
     )
+    per_tip = per_tip[per_tip["counts"]]
     # credible tips first, then the heaviest; quote the top few per region
     per_tip["_order"] = per_tip["credible"].astype(int) * 10 + per_tip["weight"]
     top = per_tip.sort_values("_order", ascending=False, kind="stable")

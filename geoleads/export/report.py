@@ -31,8 +31,8 @@ METHOD_NOTES = (
     "places the tip names; the weights of one object's tips are spread on a grid (H3) — a "
     "village reading as a small kernel, a region or country reading over its area.",
     "share is the object's probability mass in a region (0..1). tips counts the tips the "
-    "narrowing model assigns to the region; raw tips are distinct tips with a reading there; "
-    "weighted tips add their weights (at most 1 per tip).",
+    "narrowing model assigns to the region; raw tips are distinct tips with at least 10% of "
+    "their weight there; weighted tips add the weights of the readings there.",
     "The verdict is the finest level at which the tips converge with enough confidence; "
     "'none' means they do not converge (sold everywhere, or too few tips).",
     "Admin1 outlines are approximate unless real boundaries were supplied; country borders "
