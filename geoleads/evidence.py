@@ -58,6 +58,8 @@ class TipGroup:
     count: int
     mentions: list[Mention]
     mention_mass: list[float] = field(default_factory=list)
+    #: Review factor of the group (its best member's): how many independent voices it is.
+    factor: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,8 @@ def group_tips(
         factors = [review_factor(statuses[i]) for i in idx]
         counted = sum(1 for f in factors if f > 0)
         weight = group_weight(counted) * max(factors) if counted else 0.0
-        groups.append(TipGroup(idx, weight, counted, list(mentions[lead])))
+        factor = max(factors) if counted else 0.0
+        groups.append(TipGroup(idx, weight, counted, list(mentions[lead]), factor=factor))
     return groups
 
 

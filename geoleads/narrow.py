@@ -135,11 +135,13 @@ class _Tally:
         self.mass: dict[Any, float] = {}
         self.tips: dict[Any, int] = {}
         self.evidence: dict[Any, float] = {}
+        self.voices: dict[Any, float] = {}
 
     def add_mass(self, key: Any, mass: float) -> None:
         self.mass[key] = self.mass.get(key, 0.0) + mass
 
-    def add_support(self, key: Any, tips: int, weight: float) -> None:
+    def add_support(self, key: Any, tips: int, weight: float, voices: float) -> None:
+        self.voices[key] = self.voices.get(key, 0.0) + voices
         self.tips[key] = self.tips.get(key, 0) + tips
         self.evidence[key] = self.evidence.get(key, 0.0) + weight
 
@@ -251,18 +253,21 @@ class Narrower:
             g = groups[gi]
             for kind, k in keys:
                 tally = {"c": countries, "a": admin1s, "l": localities}[kind]
-                tally.add_support(k, g.count, g.weight)
+                tally.add_support(k, g.count, g.weight, g.factor)
         surface = self.model.build(masses)
         total = sum(r.mass for r in readings)
         evidence = Evidence(
-            total,
-            countries.mass,
-            countries.evidence,
-            admin1_fine,
-            admin1s.evidence,
-            localities.mass,
-            localities.evidence,
-            {g: (c.lat, c.lon, c.admin1, c.country) for g, c in loc_info.items()},
+            total=total,
+            country_mass=countries.mass,
+            country_support=countries.evidence,
+            admin1_fine=admin1_fine,
+            admin1_support=admin1s.evidence,
+            locality_mass=localities.mass,
+            locality_support=localities.evidence,
+            localities={g: (c.lat, c.lon, c.admin1, c.country) for g, c in loc_info.items()},
+            country_voices=countries.voices,
+            admin1_voices=admin1s.voices,
+            locality_voices=localities.voices,
         )
         summary = self._summary(
             object_id, tips, groups, surface, evidence, countries, admin1s, localities, loc_info

@@ -13,7 +13,7 @@ about which Polish region, so it neither helps nor hurts a region):
 
 The confidence of a level multiplies the steps down to it and an evidence factor
 ``1 - exp(-n / 2)`` (``n``: evidence weight of the tips supporting the entry, so
-one tip gives at most 0.39). A level needs at least :data:`MIN_EVIDENCE` and
+one tip gives at most 0.39). A level needs at least :data:`MIN_VOICES` and
 its threshold in :data:`THRESHOLDS`; the verdict is the most specific level
 that passes, else ``none``.
 
@@ -40,9 +40,10 @@ from geoleads.gazetteer import haversine_km
 
 #: Minimum confidence of the top entry per level.
 THRESHOLDS: dict[str, float] = {"locality": 0.35, "admin1": 0.45, "country": 0.5}
-#: Evidence weight (independent unreviewed tips) needed before any verdict; one tip
-#: marked credible weighs 2 and is enough.
-MIN_EVIDENCE = 2.0
+#: Independent voices needed before any verdict: duplicate groups supporting the entry,
+#: each counted by its review factor (unreviewed 1, credible 2, doubtful 0.35). A text
+#: pasted 3,000 times is one voice; one tip marked credible is enough.
+MIN_VOICES = 2.0
 #: Town-level readings this close to a town support a verdict for that town.
 NEIGHBOURHOOD_KM = 15.0
 
@@ -60,6 +61,7 @@ class LevelPick:
     code: str
     confidence: float
     evidence: float
+    voices: float
 
 
 @dataclass
@@ -78,6 +80,9 @@ class Evidence:
     locality_mass: Mapping[int, float]
     locality_support: Mapping[int, float]
     localities: Mapping[int, tuple[float, float, str | None, str | None]]
+    country_voices: Mapping[str, float]
+    admin1_voices: Mapping[str, float]
+    locality_voices: Mapping[int, float]
 
 
 def _best(mass: Mapping, weight: Mapping) -> tuple[object, float] | None:
@@ -97,7 +102,8 @@ def pick_levels(ev: Evidence) -> dict[str, LevelPick]:
     if best is not None:
         code = str(best[0])
         n = ev.country_support.get(code, 0.0)
-        out["country"] = LevelPick("country", code, best[1] * evidence_factor(n), n)
+        conf = float(best[1]) * evidence_factor(n)
+        out["country"] = LevelPick("country", code, conf, n, ev.country_voices.get(code, 0.0))
     fine_by_country: dict[str, float] = {}
     for a, m in ev.admin1_fine.items():
         c = a.split(".")[0]
@@ -111,7 +117,8 @@ def pick_levels(ev: Evidence) -> dict[str, LevelPick]:
     if best is not None:
         code = str(best[0])
         n = ev.admin1_support.get(code, 0.0)
-        out["admin1"] = LevelPick("admin1", code, best[1] * evidence_factor(n), n)
+        conf = float(best[1]) * evidence_factor(n)
+        out["admin1"] = LevelPick("admin1", code, conf, n, ev.admin1_voices.get(code, 0.0))
     pick = _locality_pick(ev, p_admin1)
     if pick is not None:
         out["locality"] = pick
@@ -126,6 +133,7 @@ def _locality_pick(ev: Evidence, p_admin1: Mapping[str, float]) -> LevelPick | N
     lon = np.array([ev.localities[g][1] for g in ids])
     mass = np.array([ev.locality_mass[g] for g in ids])
     support = np.array([ev.locality_support.get(g, 0.0) for g in ids])
+    voices = np.array([ev.locality_voices.get(g, 0.0) for g in ids])
     admin1 = [ev.localities[g][2] for g in ids]
     by_admin1: dict[str | None, float] = {}
     for a, m in zip(admin1, mass, strict=True):
@@ -138,16 +146,17 @@ def _locality_pick(ev: Evidence, p_admin1: Mapping[str, float]) -> LevelPick | N
         local = float(mass[near & same].sum())
         p = p_admin1.get(admin1[i] or "", 0.0) * local / by_admin1[admin1[i]]
         n = float(support[near & same].sum())
-        conf = p * evidence_factor(n)
+        conf = float(p) * evidence_factor(n)
         if best is None or conf > best.confidence + 1e-12:
-            best = LevelPick("locality", str(ids[i]), conf, n)
+            v = float(voices[near & same].sum())
+            best = LevelPick("locality", str(ids[i]), conf, n, v)
     return best
 
 
 def choose(picks: Mapping[str, LevelPick]) -> LevelPick | None:
-    """The most specific pick that passes its threshold and :data:`MIN_EVIDENCE`."""
+    """The most specific pick that passes its threshold and :data:`MIN_VOICES`."""
     for level in ("locality", "admin1", "country"):
         p = picks.get(level)
-        if p is not None and p.confidence >= THRESHOLDS[level] and p.evidence >= MIN_EVIDENCE:
+        if p is not None and p.confidence >= THRESHOLDS[level] and p.voices >= MIN_VOICES:
             return p
     return None
