@@ -134,6 +134,19 @@ def test_coverage_per_language(lex: Lexicons) -> None:
     assert lex.max_words == max(len(k.split()) for k in lex.clues)
 
 
+def test_every_macro_region_is_named_in_the_main_languages(lex: Lexicons) -> None:
+    named: dict[str, set[str]] = {}
+    for clues in lex.clues.values():
+        for clue in clues:
+            if clue.kind == "macro":
+                named.setdefault(clue.ref, set()).add(clue.lang)
+    abbreviations = {"prc", "ksa", "rsa"}  # written the same in every language
+    assert len(named) >= 30
+    for macro, langs in named.items():
+        if macro not in abbreviations:
+            assert set(REQUIRED) <= langs, (macro, set(REQUIRED) - langs)
+
+
 def test_ambiguous_forms_are_flagged(lex: Lexicons) -> None:
     assert all(c.ambiguous for c in lex.lookup("polish"))
     assert all(c.ambiguous for c in lex.lookup("Polka"))
