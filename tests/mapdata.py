@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geoleads.gazetteer import Gazetteer
+from geoleads.leads import Candidate, Mention
 from geoleads.surface import SurfaceModel, cells_frame_geometry, cells_geometry
 
 
@@ -143,3 +144,39 @@ def krakow_result(gaz: Gazetteer, model: SurfaceModel | None = None) -> Result:
         ("T8", "Kraków for sure", [("locality", KRAKOW, "Kraków")]),
     ]
     return build_result(gaz, "OBJ-<b>1</b>", tips, model)
+
+
+def place_mention(gaz: Gazetteer, text: str, surface: str, geonameid: int) -> Mention:
+    """A mention of ``surface`` in ``text`` read as the gazetteer locality ``geonameid``."""
+    p = gaz.by_geonameid(geonameid)
+    start = text.index(surface)
+    cand = Candidate(p.geonameid, p.name, "locality", p.country, p.admin1, p.lat, p.lon, 1.0)
+    return Mention(start, start + len(surface), surface, "place", (cand,))
+
+
+def narrowed_krakow(gaz: Gazetteer, n_tips: int = 8) -> Any:
+    """A real :class:`geoleads.narrow.ObjectResult` (real narrowing on given mentions).
+
+    Tips about Kraków, Wieliczka and Tarnów, one with hostile HTML; ``n_tips`` of them.
+    """
+    from datetime import UTC, datetime
+
+    from geoleads.narrow import summarize_tips
+    from geoleads.tips import Tip
+
+    base = [
+        ("Widziałem ten szampon w Krakowie", "Krakowie", KRAKOW),
+        (f"Krakau! {HOSTILE}", "Krakau", KRAKOW),
+        ("Sold in Wieliczka near the salt mine", "Wieliczka", WIELICZKA),
+        ("Tarnów market, 2019", "Tarnów", TARNOW),
+        ("I saw it in Berlin", "Berlin", BERLIN),
+    ]
+    tips, mentions = [], {}
+    now = datetime(2024, 1, 1, tzinfo=UTC)
+    for i in range(n_tips):
+        text, surface, gid = base[i % len(base)]
+        tip = Tip(f"T{i}", "OBJ-<b>1</b>", text, now)
+        tips.append(tip)
+        mentions[tip.tip_id] = [place_mention(gaz, text, surface, gid)]
+    [result] = summarize_tips(tips, gazetteer=gaz, mentions=mentions)
+    return result

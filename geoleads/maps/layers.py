@@ -48,6 +48,7 @@ class MapSupport(MacroElement):
     _template = Template(
         """
 {% macro header(this, kwargs) %}
+<link rel="icon" href="data:,">
 <style>
 .leaflet-container { background: #d4e6f1; font-family: system-ui, sans-serif; }
 .gl-box { background: rgba(255,255,255,.93); padding: 8px 10px; border-radius: 6px;
@@ -66,6 +67,7 @@ class MapSupport(MacroElement):
 .leaflet-control-layers { font-size: 12px; }
 .gl-line { display: inline-block; width: 22px; height: 0; margin-right: 6px;
   vertical-align: 3px; border-top: 2px solid #222; }
+.gl-card { font-size: 13px; line-height: 1.35; }
 .gl-card b { display: block; margin-bottom: 2px; }
 .gl-card blockquote { margin: 4px 0 0 0; padding: 2px 6px; border-left: 3px solid #bd0026;
   background: #f7f7f7; white-space: pre-wrap; overflow-wrap: anywhere; }

@@ -141,7 +141,7 @@ def lead_map(
     if outlines:
         OutlineLayer(outlines, name="Credible regions (50 %, 80 %)").add_to(m)
     bounds = _bounds(result.credible_regions, cells, country_feats)
-    points = _locality_points(summary, result.leads, _label_spacing_km(bounds))
+    points = _locality_points(summary, result.leads, _label_spacing_km(bounds), gaz)
     if points:
         PlaceMarkers(points, name="Top localities").add_to(m)
 
@@ -293,7 +293,10 @@ def _label_spacing_km(bounds: list[list[float]] | None) -> float:
 
 
 def _locality_points(
-    summary: dict[str, Any], leads: pd.DataFrame, spacing_km: float = 40.0
+    summary: dict[str, Any],
+    leads: pd.DataFrame,
+    spacing_km: float = 40.0,
+    gaz: Gazetteer | None = None,
 ) -> list[dict[str, Any]]:
     top = [r for r in summary.get("localities", []) if r.get("share")][:TOP_LOCALITIES]
     if not top:
@@ -304,7 +307,10 @@ def _locality_points(
     points = []
     for i, row in enumerate(top):
         share = float(row["share"])
-        where = ", ".join(str(x) for x in (row.get("admin1"), row.get("country")) if x)
+        region = row.get("admin1")
+        if region and gaz is not None and gaz.has_admin1(str(region)):
+            region = gaz.admin1(str(region)).name
+        where = ", ".join(str(x) for x in (region, row.get("country")) if x)
         colour = PALETTE[int(np.searchsorted(SHARE_BINS, share, side="right")) - 1]
         points.append(
             {
@@ -346,12 +352,14 @@ def _quotes(leads: pd.DataFrame, geonameids: list[Any]) -> dict[Any, list[str]]:
     hits = hits.drop_duplicates(["geonameid", "tip_id"])
     out: dict[Any, list[str]] = {}
     for gid, group in hits.groupby("geonameid", sort=False):
-        out[gid] = [
-            excerpt(t, m)
-            for t, m in zip(
-                group["text"].head(EXCERPTS), group["mention"].head(EXCERPTS), strict=True
-            )
-        ]
+        seen: list[str] = []
+        for text, mention in zip(group["text"], group["mention"], strict=True):
+            quote = excerpt(text, mention)
+            if quote not in seen:  # duplicate tips say the same thing once
+                seen.append(quote)
+            if len(seen) >= EXCERPTS:
+                break
+        out[gid] = seen
     return out
 
 

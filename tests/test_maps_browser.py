@@ -1,0 +1,168 @@
+"""Lead maps in a real, air-gapped chromium: layers drawn, no outside request, text escaped.
+
+Screenshots go to /tmp/geoleads-screenshots/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import file_url, open_page
+from mapdata import narrowed_krakow
+
+from geoleads.gazetteer import Gazetteer
+from geoleads.maps import VENDOR_DIR, lead_map, overview_map, save_map
+
+pytestmark = pytest.mark.browser
+SHOTS = Path("/tmp/geoleads-screenshots")
+
+
+@pytest.fixture(scope="module")
+def result(gazetteer: Gazetteer) -> Any:
+    return narrowed_krakow(gazetteer, n_tips=10)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, result: Any) -> Iterator[str]:
+    """A local web server (127.0.0.1) with the vendored assets under /static/vendor."""
+    root = tmp_path_factory.mktemp("site")
+    (root / "static").mkdir()
+    (root / "static" / "vendor").symlink_to(VENDOR_DIR, target_is_directory=True)
+    save_map(lead_map(result), root / "maps" / "obj.html", static_url="/static/vendor")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(root))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _wait_drawn(page: Any) -> None:
+    page.wait_for_selector(".leaflet-gl-points-pane path", state="attached", timeout=10_000)
+
+
+def _count(page: Any, selector: str) -> int:
+    return int(page.locator(selector).count())
+
+
+def _toggle(page: Any, layer: str) -> None:
+    page.locator(".leaflet-control-layers label", has_text=layer).locator("input").click()
+
+
+def _screenshot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name))
+
+
+def test_web_page_draws_every_layer_from_our_server(browser: Any, site: str, result: Any) -> None:
+    page, watch = open_page(browser, site + "/maps/obj.html")
+    try:
+        _wait_drawn(page)
+        assert _count(page, ".leaflet-gl-base-pane path") > 150  # country borders
+        assert _count(page, ".leaflet-gl-cells-pane canvas") == 1  # H3 cells
+        assert _count(page, ".leaflet-gl-outline-pane path") >= 2  # 50 % and 80 %
+        localities = len([r for r in result.summary["localities"] if r["share"]][:12])
+        assert _count(page, ".leaflet-gl-points-pane path") == localities
+        assert _count(page, ".leaflet-gl-choro-pane path") >= 1  # admin1 shares, on by default
+        assert _count(page, ".leaflet-control-scale") == 1
+        assert page.locator(".gl-legend").is_visible()
+        before = _count(page, ".leaflet-gl-choro-pane path")
+        _toggle(page, "Share by country")
+        assert _count(page, ".leaflet-gl-choro-pane path") > before
+        _toggle(page, "Heat map")
+        page.wait_for_selector("canvas.leaflet-heatmap-layer", state="attached")
+        _screenshot(page, "lead-web-all-layers.png")
+        served = [u for u in watch.requests if "/static/vendor/" in u]
+        assert len(served) == 3  # leaflet.js, leaflet.css, leaflet-heat.js
+        watch.assert_clean()
+    finally:
+        page.context.close()
+
+
+def test_hostile_tip_shows_as_text_in_the_popup(browser: Any, site: str) -> None:
+    page, watch = open_page(browser, site + "/maps/obj.html")
+    try:
+        _wait_drawn(page)
+        title = page.locator(".gl-title h1")
+        assert title.inner_text() == "Object OBJ-<b>1</b>"
+        assert _count(page, ".gl-title b") == 0
+        # Kraków is the biggest circle, drawn last (on top)
+        page.locator(".leaflet-gl-points-pane path").last.click(force=True)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        text = popup.inner_text()
+        assert "Kraków" in text
+        assert "<script>window.__pwned = 1</script>" in text
+        assert '<img src=x onerror="window.__pwned = 2">' in text
+        assert _count(page, ".leaflet-popup-content img") == 0
+        assert _count(page, ".leaflet-popup-content script") == 0
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        page.wait_for_timeout(400)  # popup fade-in
+        _screenshot(page, "lead-popup-hostile.png")
+        watch.assert_clean()
+    finally:
+        page.context.close()
+
+
+def test_standalone_file_opens_from_disk_without_any_request(
+    browser: Any, result: Any, tmp_path: Path
+) -> None:
+    path = save_map(lead_map(result, standalone=True), tmp_path / "standalone.html")
+    page, watch = open_page(browser, file_url(path))
+    try:
+        _wait_drawn(page)
+        assert _count(page, ".leaflet-gl-base-pane path") > 150
+        assert _count(page, ".leaflet-gl-cells-pane canvas") == 1
+        assert _count(page, ".leaflet-gl-outline-pane path") >= 2
+        _toggle(page, "Heat map")
+        page.wait_for_selector("canvas.leaflet-heatmap-layer", state="attached")
+        _screenshot(page, "lead-standalone.png")
+        others = [u for u in watch.requests if not u.startswith(("file://", "data:"))]
+        assert others == []
+        assert [u for u in watch.requests if u.startswith("file://")] == [file_url(path)]
+        watch.assert_clean()
+    finally:
+        page.context.close()
+
+
+def test_overview_standalone(browser: Any, result: Any, tmp_path: Path) -> None:
+    path = save_map(overview_map([result], standalone=True), tmp_path / "overview.html")
+    page, watch = open_page(browser, file_url(path))
+    try:
+        _wait_drawn(page)
+        assert _count(page, ".leaflet-gl-choro-pane path") == 1  # one verdict region
+        assert "OBJ-<b>1</b>" in page.locator(".gl-legend").inner_text()
+        _screenshot(page, "overview-standalone.png")
+        watch.assert_clean()
+    finally:
+        page.context.close()
+
+
+def test_the_air_gap_is_real(browser: Any, tmp_path: Path) -> None:
+    """The harness itself catches a page that reaches outside (the test can fail)."""
+    page_file = tmp_path / "cdn.html"
+    page_file.write_text(
+        '<html><head><script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js">'
+        "</script></head><body>x</body></html>",
+        encoding="utf-8",
+    )
+    page, watch = open_page(browser, file_url(page_file))
+    try:
+        assert watch.outside and watch.failed
+        with pytest.raises(AssertionError):
+            watch.assert_clean()
+    finally:
+        page.context.close()
