@@ -30,6 +30,8 @@ ENV_VARS = {
     "GEOLEADS_GEOCODER_DOMAIN": "host[:port] of that geocoder, e.g. nominatim.internal:8080",
     "GEOLEADS_GEOCODER_SCHEME": "http or https for that geocoder (default: https)",
     "GEOLEADS_TILES": "optional tile URL template of an internal tile server (default: none)",
+    "GEOLEADS_ADMIN1_BOUNDARIES": "GeoPackage/GeoJSON of admin1 boundaries with GeoNames codes "
+    "(default: approximate shapes derived from GeoNames places)",
 }
 
 
