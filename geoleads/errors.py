@@ -77,3 +77,12 @@ class ExportError(GeoleadsError, RuntimeError):
 
 class MapError(GeoleadsError, RuntimeError):
     """A map cannot be built or would load something from outside (a CDN)."""
+
+
+class SubmissionError(GeoleadsError, ValueError):
+    """A public tip submission is refused. ``field`` names the form field, ``code`` the reason."""
+
+    def __init__(self, field: str, code: str, message: str) -> None:
+        self.field = field
+        self.code = code
+        super().__init__(message)
