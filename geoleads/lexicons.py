@@ -296,6 +296,18 @@ def fingerprint(folder: Path | str = LEXICON_DIR) -> str:
     return digest.hexdigest()[:16]
 
 
+# What unpickling a truncated, corrupt or outdated cache file can raise.
+_BAD_CACHE = (
+    OSError,
+    pickle.UnpicklingError,
+    EOFError,
+    AttributeError,
+    TypeError,
+    ValueError,
+    ImportError,
+)
+
+
 def _cached(folder: Path, cache_dir: Path) -> Lexicons:
     """Read the expanded lexicons from ``cache_dir`` or build and write them there."""
     path = cache_dir / f"lexicons-{fingerprint(folder)}.pkl"
@@ -305,7 +317,7 @@ def _cached(folder: Path, cache_dir: Path) -> Lexicons:
                 cached = pickle.load(handle)
             if isinstance(cached, Lexicons):
                 return cached
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        except _BAD_CACHE:
             pass  # a corrupt or foreign cache file is rebuilt below
     lexicons = read_lexicons(folder)
     try:
