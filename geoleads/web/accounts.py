@@ -1,0 +1,160 @@
+"""Logged-in users of the web app, API tokens, audit helper and per-user object visits.
+
+A session or an API token is bound to the user's id *and* a fingerprint of their
+password hash, so changing a password or disabling an account ends every
+session and token at once. API tokens are signed (itsdangerous) with the app's
+secret key; nothing about them is stored.
+
+>>> u = WebUser(1, "ana", "analyst", "f" * 12)
+>>> u.can("viewer"), u.can("admin"), u.get_id()
+(True, False, '1:ffffffffffff')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+from flask_login import UserMixin
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select
+
+from geoleads.store import users as store_users
+from geoleads.store.audit import audit as store_audit
+from geoleads.store.models import AuditEventRow, UserRow
+from geoleads.web.security import role_allows
+
+if TYPE_CHECKING:
+    from geoleads.store.engine import Store
+
+#: Audit action recorded when a user opens an object page (also gives "new since last visit").
+VIEW_ACTION = "object_view"
+
+
+@dataclass
+class WebUser(UserMixin):
+    """The logged-in user as Flask-Login sees it."""
+
+    id: int
+    username: str
+    role: str
+    fingerprint: str
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.fingerprint}"
+
+    def can(self, role: str) -> bool:
+        """Whether this user's role is at least ``role``."""
+        return role_allows(self.role, role)
+
+
+def _fingerprint(row: UserRow) -> str:
+    return hashlib.sha256(row.password_hash.encode()).hexdigest()[:12]
+
+
+def _web_user(row: UserRow | None) -> WebUser | None:
+    if row is None or not row.active:
+        return None
+    return WebUser(row.id, row.username, row.role, _fingerprint(row))
+
+
+def load_session_user(store: Store, session_id: str) -> WebUser | None:
+    """The user of a session id ``"<id>:<fingerprint>"`` if still valid."""
+    uid, _, fp = session_id.partition(":")
+    if not uid.isdigit():
+        return None
+    with store.session() as s:
+        user = _web_user(s.get(UserRow, int(uid)))
+    if user is None or not secrets.compare_digest(user.fingerprint, fp):
+        return None
+    return user
+
+
+def authenticate(store: Store, username: str, password: str) -> WebUser | None:
+    """Check a password (argon2, via the store); None when wrong or disabled."""
+    with store.session() as s:
+        return _web_user(store_users.authenticate(s, username, password))
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="geoleads-api-token")
+
+
+def new_api_token(user: WebUser) -> str:
+    """A new bearer token for ``user`` (valid until their password changes)."""
+    return str(_serializer().dumps([user.id, user.fingerprint, secrets.token_hex(8)]))
+
+
+def user_by_token(store: Store, token: str) -> WebUser | None:
+    """The user a bearer token belongs to, if it is valid."""
+    try:
+        uid, fp, _nonce = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return load_session_user(store, f"{uid}:{fp}")
+
+
+def list_users(store: Store) -> list[dict[str, Any]]:
+    """Every account (no password hashes)."""
+    with store.session() as s:
+        return [
+            {
+                "username": u.username,
+                "role": u.role,
+                "active": u.active,
+                "created_at": u.created_at,
+                "last_login_at": u.last_login_at,
+            }
+            for u in store_users.list_users(s)
+        ]
+
+
+def audit(
+    store: Store,
+    user: str | None,
+    action: str,
+    target: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append one event to the audit log, in its own transaction."""
+    with store.session() as s:
+        store_audit(s, action, user=user, target=target, details=details)
+
+
+class Visits:
+    """When each user last opened each object page (kept in the audit log, cached here)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._seen: dict[str, dict[str, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, username: str) -> dict[str, datetime]:
+        """``object_id -> last visit`` of ``username`` (a copy)."""
+        with self._lock:
+            cached = self._seen.get(username)
+        if cached is None:
+            with self.store.session() as s:
+                rows = s.execute(
+                    select(AuditEventRow.target, func.max(AuditEventRow.at))
+                    .where(AuditEventRow.username == username, AuditEventRow.action == VIEW_ACTION)
+                    .group_by(AuditEventRow.target)
+                ).all()
+            cached = {str(t): (at if at.tzinfo else at.replace(tzinfo=UTC)) for t, at in rows if t}
+            with self._lock:
+                self._seen.setdefault(username, cached)
+        return dict(cached)
+
+    def record(self, username: str, object_id: str) -> datetime | None:
+        """Record a visit now; return the previous visit (None for the first)."""
+        previous = self.of(username).get(object_id)
+        now = datetime.now(UTC)
+        audit(self.store, username, VIEW_ACTION, object_id)
+        with self._lock:
+            self._seen.setdefault(username, {})[object_id] = now
+        return previous

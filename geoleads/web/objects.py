@@ -1,0 +1,76 @@
+"""Objects list, one object's page (rankings, timeline, tips) and its lead map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from geoleads.web import queries
+from geoleads.web.exports import export_formats
+from geoleads.web.filters import PER_PAGE_CHOICES, STATUS_FILTERS, ObjectListState, TipFilter
+from geoleads.web.highlight import highlight
+from geoleads.web.security import MAP_CSP
+from geoleads.web.state import store, summaries, visits
+from geoleads.web.timeline import timeline_svg
+
+bp = Blueprint("objects", __name__)
+
+
+@bp.get("/objects")
+def index() -> Any:
+    """Every object with tip counts, new tips since the user's last visit, verdict, top regions."""
+    state = ObjectListState.from_args(request.args)
+    rows = queries.object_rows(store(), summaries(), visits().of(current_user.username))
+    shown = queries.filter_sort_objects(rows, state)
+    total = len(shown)
+    start = (state.page - 1) * state.per_page
+    return render_template(
+        "objects.html",
+        rows=shown[start : start + state.per_page],
+        total=total,
+        all_count=len(rows),
+        state=state,
+        pages=max(1, -(-total // state.per_page)),
+    )
+
+
+@bp.get("/objects/<path:object_id>/map")
+def lead_map(object_id: str) -> Any:
+    """The object's lead map as a page of its own, embedded in the object page by an iframe."""
+    if not queries.object_exists(store(), object_id):
+        abort(404, description=f"no object {object_id!r}")
+    html = summaries().map_html(object_id)
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Content-Security-Policy"] = MAP_CSP
+    return resp
+
+
+@bp.get("/objects/<path:object_id>")
+def detail(object_id: str) -> Any:
+    """Rankings, map, timeline and the filtered, paginated tip list of one object."""
+    if not queries.object_exists(store(), object_id):
+        abort(404, description=f"no object {object_id!r}")
+    flt = TipFilter.from_args(request.args)
+    cached = summaries().get(object_id)
+    page = queries.tip_page(store(), object_id, flt)
+    spans = queries.spans_for(store(), [t.tip_id for t in page.tips])
+    rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in page.tips]
+    since = visits().record(current_user.username, object_id)
+    return render_template(
+        "object.html",
+        object_id=object_id,
+        summary=cached.summary,
+        meta=queries.object_meta(store(), object_id),
+        flt=flt,
+        page=page,
+        tips=rendered,
+        since=since,
+        timeline=timeline_svg(queries.tips_per_day(store(), object_id, flt)),
+        languages=queries.languages(store(), object_id),
+        statuses=STATUS_FILTERS,
+        per_page_choices=PER_PAGE_CHOICES,
+        pages=max(1, -(-page.total // flt.per_page)),
+        exports=export_formats(),
+    )

@@ -1,0 +1,368 @@
+"""Read queries of the web pages over the store's tables (one place for the SQL).
+
+Writes go through the store's own functions (:mod:`geoleads.store.reviews`,
+:mod:`geoleads.store.audit`, :mod:`geoleads.store.users`); this module only adds
+the read shapes the pages need: filtered tip pages, spans to highlight, counts
+per object, tips per day and the review queue.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, exists, func, select
+
+from geoleads.leads import Mention
+from geoleads.store import objects as store_objects
+from geoleads.store.models import MentionRow, ObjectRow, ReviewRow, TipRow
+from geoleads.tips import Tip
+from geoleads.web.filters import ObjectListState, TipFilter
+
+if TYPE_CHECKING:
+    from geoleads.store.engine import Store
+    from geoleads.web.summaries import SummaryCache
+
+#: Largest IN (...) list sent in one statement.
+CHUNK = 500
+
+
+@dataclass
+class TipView:
+    """One tip as a page shows it."""
+
+    tip_id: str
+    object_id: str
+    text: str
+    received_at: datetime
+    language: str | None
+    status: str = "unreviewed"
+    reviewer: str | None = None
+    version: int = 0
+    places: str = ""
+    impact: float | None = None
+
+
+@dataclass
+class TipPage:
+    """One page of an object's filtered tips and the number of matches."""
+
+    tips: list[TipView]
+    total: int
+
+
+@dataclass
+class ObjectView:
+    """One row of the objects page."""
+
+    object_id: str
+    title: str
+    tips: int
+    unreviewed: int
+    new: int
+    last_tip: datetime | None
+    summary: dict[str, Any] | None
+
+    @property
+    def confidence(self) -> float:
+        if not self.summary:
+            return -1.0
+        return float((self.summary.get("verdict") or {}).get("confidence") or 0.0)
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes: they were stored as UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+# --- objects -------------------------------------------------------------------------
+def object_exists(store: Store, object_id: str) -> bool:
+    """Whether the store has ``object_id``."""
+    with store.session() as s:
+        return s.get(ObjectRow, object_id) is not None
+
+
+def object_meta(store: Store, object_id: str) -> dict[str, Any]:
+    """Title, description, tip and review counts of one object."""
+    with store.session() as s:
+        obj = s.get(ObjectRow, object_id)
+        reviewed = s.scalar(
+            select(func.count())
+            .select_from(ReviewRow)
+            .join(TipRow, TipRow.tip_id == ReviewRow.tip_id)
+            .where(TipRow.object_id == object_id)
+        )
+    if obj is None:
+        return {}
+    return {
+        "title": obj.title,
+        "description": obj.description,
+        "tips": obj.tip_count,
+        "unreviewed": max(0, obj.tip_count - int(reviewed or 0)),
+        "last_tip": _utc(obj.last_tip_at),
+    }
+
+
+def object_rows(store: Store, cache: SummaryCache, visits: dict[str, datetime]) -> list[ObjectView]:
+    """Every object with counts, new tips since the user's visit and its cached summary."""
+    with store.session() as s:
+        objects = list(
+            s.execute(
+                select(
+                    ObjectRow.object_id, ObjectRow.title, ObjectRow.tip_count, ObjectRow.last_tip_at
+                )
+            )
+        )
+        reviewed = dict(
+            s.execute(
+                select(TipRow.object_id, func.count())
+                .select_from(ReviewRow)
+                .join(TipRow, TipRow.tip_id == ReviewRow.tip_id)
+                .group_by(TipRow.object_id)
+            ).all()
+        )
+        new: dict[str, int] = {}
+        for object_id, seen in visits.items():
+            last = next((o.last_tip_at for o in objects if o.object_id == object_id), None)
+            if last is None:
+                continue
+            new[object_id] = int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(TipRow)
+                    .where(TipRow.object_id == object_id, TipRow.imported_at > seen)
+                )
+                or 0
+            )
+    return [
+        ObjectView(
+            object_id=o.object_id,
+            title=o.title or "",
+            tips=o.tip_count,
+            unreviewed=max(0, o.tip_count - int(reviewed.get(o.object_id, 0))),
+            new=new.get(o.object_id, o.tip_count),
+            last_tip=_utc(o.last_tip_at),
+            summary=cache.peek(o.object_id),
+        )
+        for o in objects
+    ]
+
+
+def filter_sort_objects(rows: list[ObjectView], state: ObjectListState) -> list[ObjectView]:
+    """Apply the objects page's filters and sort order (in memory: objects are few)."""
+    out = rows
+    if state.q:
+        q = state.q.casefold()
+        out = [r for r in out if q in r.object_id.casefold() or q in r.title.casefold()]
+    if state.verdict:
+
+        def level(r: ObjectView) -> str:
+            if not r.summary:
+                return "pending"
+            return str((r.summary.get("verdict") or {}).get("level") or "none")
+
+        if state.verdict == "any":
+            out = [r for r in out if level(r) not in ("none", "pending")]
+        else:
+            out = [r for r in out if level(r) == state.verdict]
+    if state.country:
+        out = [
+            r
+            for r in out
+            if r.summary
+            and r.summary.get("countries")
+            and r.summary["countries"][0].get("code") == state.country
+        ]
+    floor = datetime.min.replace(tzinfo=UTC)
+    keys: dict[str, Any] = {
+        "object_id": lambda r: r.object_id,
+        "tips": lambda r: r.tips,
+        "new": lambda r: r.new,
+        "unreviewed": lambda r: r.unreviewed,
+        "last_tip": lambda r: r.last_tip or floor,
+        "confidence": lambda r: r.confidence,
+    }
+    return sorted(out, key=keys[state.sort], reverse=state.order == "desc")
+
+
+# --- tips ------------------------------------------------------------------------------
+def _filtered(object_id: str | None, flt: TipFilter) -> Any:
+    """SELECT (tip, review status, reviewer, version) of the tips matching ``flt``."""
+    query = select(TipRow, ReviewRow.status, ReviewRow.username, ReviewRow.version).outerjoin(
+        ReviewRow, ReviewRow.tip_id == TipRow.tip_id
+    )
+    if object_id is not None:
+        query = query.where(TipRow.object_id == object_id)
+    if flt.language:
+        query = query.where(TipRow.language == flt.language)
+    if flt.date_from:
+        query = query.where(TipRow.received_at >= datetime.combine(flt.date_from, time(), UTC))
+    if flt.date_to:
+        end = datetime.combine(flt.date_to + timedelta(days=1), time(), UTC)
+        query = query.where(TipRow.received_at < end)
+    if flt.status == "unreviewed":
+        query = query.where(ReviewRow.tip_id.is_(None))
+    elif flt.status == "reviewed":
+        query = query.where(ReviewRow.tip_id.is_not(None))
+    elif flt.status:
+        query = query.where(ReviewRow.status == flt.status)
+    has_mention = exists().where(MentionRow.tip_id == TipRow.tip_id)
+    if flt.country:
+        query = query.where(
+            exists().where(
+                and_(MentionRow.tip_id == TipRow.tip_id, MentionRow.country == flt.country)
+            )
+        )
+    if flt.has_place is True:
+        query = query.where(has_mention)
+    elif flt.has_place is False:
+        query = query.where(~has_mention)
+    if flt.q:
+        query = query.where(TipRow.text.contains(flt.q, autoescape=True))
+    return query
+
+
+def _views(rows: Iterable[Any]) -> list[TipView]:
+    return [
+        TipView(
+            tip_id=t.tip_id,
+            object_id=t.object_id,
+            text=t.text,
+            received_at=_utc(t.received_at) or datetime.now(UTC),
+            language=t.language,
+            status=status or "unreviewed",
+            reviewer=username,
+            version=version or 0,
+        )
+        for t, status, username, version in rows
+    ]
+
+
+def tip_page(store: Store, object_id: str, flt: TipFilter) -> TipPage:
+    """One page of ``object_id``'s tips matching ``flt``, newest first, with place names."""
+    query = _filtered(object_id, flt)
+    with store.session() as s:
+        total = int(s.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        rows = s.execute(
+            query.order_by(TipRow.received_at.desc(), TipRow.tip_id)
+            .offset((flt.page - 1) * flt.per_page)
+            .limit(flt.per_page)
+        ).all()
+    tips = _views(rows)
+    _add_places(store, tips)
+    return TipPage(tips, total)
+
+
+def _add_places(store: Store, tips: list[TipView]) -> None:
+    names = place_names(store, [t.tip_id for t in tips])
+    for t in tips:
+        t.places = names.get(t.tip_id, "")
+
+
+def place_names(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
+    """A short "Kraków (PL), Poland" list of the places found in each tip."""
+    out: dict[str, list[str]] = defaultdict(list)
+    with store.session() as s:
+        for chunk in _chunks(list(tip_ids)):
+            for tip_id, name, country in s.execute(
+                select(MentionRow.tip_id, MentionRow.name, MentionRow.country)
+                .where(MentionRow.tip_id.in_(chunk))
+                .order_by(MentionRow.tip_id, MentionRow.position)
+            ):
+                label = f"{name} ({country})" if name and country else (name or country or "")
+                if label and label not in out[tip_id]:
+                    out[tip_id].append(label)
+    return {k: ", ".join(v) for k, v in out.items()}
+
+
+def spans_for(store: Store, tip_ids: Sequence[str]) -> dict[str, list[tuple[int, int, str, str]]]:
+    """``tip_id -> [(start, end, kind, label)]`` of the stored mentions, for highlighting."""
+    out: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
+    with store.session() as s:
+        for chunk in _chunks(list(tip_ids)):
+            for m in s.scalars(select(MentionRow).where(MentionRow.tip_id.in_(chunk))):
+                where = ", ".join(x for x in (m.name, m.admin1, m.country) if x)
+                label = f"{m.kind}: {where} ({m.confidence:.0%})" if where else m.kind
+                out[m.tip_id].append((m.start, m.end, m.kind, label))
+    return dict(out)
+
+
+def tips_per_day(store: Store, object_id: str, flt: TipFilter) -> dict[date, int]:
+    """Number of ``object_id``'s tips matching ``flt`` per day received (UTC)."""
+    sub = _filtered(object_id, flt).subquery()
+    day = func.date(sub.c.received_at)
+    with store.session() as s:
+        rows = s.execute(select(day, func.count()).group_by(day)).all()
+    out: dict[date, int] = {}
+    for d, n in rows:
+        if d is None:
+            continue
+        key = d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+        out[key] = out.get(key, 0) + int(n)
+    return out
+
+
+def languages(store: Store, object_id: str) -> list[str]:
+    """The languages tagged on ``object_id``'s tips."""
+    with store.session() as s:
+        return sorted(
+            lang
+            for lang in s.scalars(
+                select(TipRow.language).where(TipRow.object_id == object_id).distinct()
+            )
+            if lang
+        )
+
+
+def review_map(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
+    """Current review status of each reviewed tip among ``tip_ids``."""
+    out: dict[str, str] = {}
+    with store.session() as s:
+        for chunk in _chunks(list(tip_ids)):
+            out.update(
+                s.execute(
+                    select(ReviewRow.tip_id, ReviewRow.status).where(ReviewRow.tip_id.in_(chunk))
+                ).all()
+            )
+    return out
+
+
+def tips_by_id(store: Store, tip_ids: Sequence[str]) -> list[TipView]:
+    """The tips ``tip_ids`` (in that order, unknown ids left out), with review and places."""
+    found: dict[str, TipView] = {}
+    with store.session() as s:
+        for chunk in _chunks(list(tip_ids)):
+            rows = s.execute(_filtered(None, TipFilter()).where(TipRow.tip_id.in_(chunk))).all()
+            found.update((v.tip_id, v) for v in _views(rows))
+    tips = [found[t] for t in tip_ids if t in found]
+    _add_places(store, tips)
+    return tips
+
+
+# --- inputs of the narrowing --------------------------------------------------------------
+def load_object_inputs(
+    store: Store, object_id: str
+) -> tuple[list[Tip], dict[str, list[Mention]], dict[str, str]]:
+    """Tips, stored mentions (of geoparsed tips) and reviews of one object, for narrowing."""
+    with store.session() as s:
+        tips = store_objects.object_tips(s, object_id)
+        mentions = store_objects.object_mentions(s, object_id)
+        reviews = {
+            tip_id: status
+            for tip_id, status in s.execute(
+                select(ReviewRow.tip_id, ReviewRow.status)
+                .join(TipRow, TipRow.tip_id == ReviewRow.tip_id)
+                .where(TipRow.object_id == object_id)
+            )
+        }
+    return tips, mentions, reviews

@@ -1,0 +1,170 @@
+"""Security plumbing of the web app: secret key, headers, login rate limit, roles.
+
+Nothing secret lives in code: the secret key comes from ``GEOLEADS_SECRET_KEY``
+or from a random key written once (mode 0600) under ``GEOLEADS_HOME``.
+
+>>> limiter = LoginRateLimiter(attempts=2, window_s=60)
+>>> limiter.hit("1.2.3.4", now=0.0), limiter.hit("1.2.3.4", now=1.0)
+(True, True)
+>>> limiter.hit("1.2.3.4", now=2.0)
+False
+>>> role_allows("admin", "analyst"), role_allows("viewer", "analyst")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import Flask, Response, abort, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+
+from geoleads.errors import ConfigError
+
+ROLES = ("viewer", "analyst", "admin")
+_RANK = {role: i for i, role in enumerate(ROLES)}
+
+#: Content-Security-Policy: our own server only, never an outside host.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; "
+    "form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+
+#: The lead map page is folium's HTML, which needs inline scripts and styles;
+#: it is still limited to our own host.
+MAP_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'self'; form-action 'none'; base-uri 'none'; object-src 'none'"
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def load_secret_key(home: Path, configured: str | None = None) -> str:
+    """Return ``configured`` or a random key persisted in ``home/secret_key`` (mode 0600).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> load_secret_key(d) == load_secret_key(d)
+    True
+    >>> oct((d / "secret_key").stat().st_mode & 0o777)
+    '0o600'
+    """
+    if configured:
+        return configured
+    path = home / "secret_key"
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            key = secrets.token_hex(32)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(key)
+        key = path.read_text().strip()
+    except FileExistsError:  # another process wrote it between our check and open
+        key = path.read_text().strip()
+    except OSError as err:
+        raise ConfigError(f"cannot read or write the secret key file {path}: {err}") from err
+    if len(key) < 32:
+        raise ConfigError(f"the secret key in {path} is too short; delete the file to renew it")
+    return key
+
+
+def role_allows(role: str | None, needed: str) -> bool:
+    """True when ``role`` is at least ``needed`` (viewer < analyst < admin)."""
+    return role in _RANK and _RANK[role] >= _RANK[needed]
+
+
+def require_role(needed: str) -> Callable[[F], F]:
+    """View decorator: 401 when logged out, 403 when the role is too low."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                abort(401)
+            if not role_allows(getattr(current_user, "role", None), needed):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_role = needed  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+class LoginRateLimiter:
+    """Sliding-window counter per key (client address or user name), in memory only."""
+
+    def __init__(self, attempts: int = 10, window_s: float = 300.0) -> None:
+        self.attempts = attempts
+        self.window_s = window_s
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, now: float | None = None) -> bool:
+        """Count one attempt for ``key``; False when the limit is already reached."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.window_s:
+                hits.popleft()
+            if len(hits) >= self.attempts:
+                return False
+            hits.append(now)
+            if len(self._hits) > 10_000:  # forget idle keys so memory stays bounded
+                for k in [k for k, v in self._hits.items() if not v]:
+                    del self._hits[k]
+            return True
+
+    def reset(self, key: str) -> None:
+        """Forget ``key`` (after a successful login)."""
+        with self._lock:
+            self._hits.pop(key, None)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Signed cookie sessions whose cookie is ``Secure`` on every https request."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        forced = bool(app.config.get("SESSION_COOKIE_SECURE"))
+        return forced or (has_request_context() and request.is_secure)
+
+
+def install_security(app: Flask) -> None:
+    """Secure session cookies over https and security headers on every response."""
+    app.session_interface = SessionInterface()
+
+    @app.after_request
+    def headers(resp: Response) -> Response:
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if not request.path.startswith("/static/"):
+            # static assets are also loaded by the sandboxed (opaque-origin) lead map frame
+            resp.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        resp.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if request.is_secure:
+            resp.headers["Strict-Transport-Security"] = "max-age=31536000"
+            cookies = resp.headers.getlist("Set-Cookie")
+            if cookies:
+                del resp.headers["Set-Cookie"]
+                for cookie in cookies:
+                    secure = "; secure" in cookie.lower()
+                    resp.headers.add("Set-Cookie", cookie if secure else cookie + "; Secure")
+        if not request.path.startswith("/static/"):
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp

@@ -1,0 +1,212 @@
+"""Per-object summaries (rankings, verdict, surface) computed from the store and cached.
+
+A summary is computed by :func:`geoleads.narrow.summarize_tips` from the tips,
+their *stored* mentions and their current reviews, never by geoparsing again on
+a page view (tips not geoparsed yet are parsed once by narrow). Each cached
+entry carries a *stamp* of the object's data (tip count, last tip, number and
+time of reviews): when the stamp changes — a review or an import, from this
+process or any other — the entry is recomputed. Reviews and imports in this
+process also invalidate it directly. The summary dicts are also written to
+``cache_dir`` (JSON), so a restarted server shows verdicts at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from geoleads.store.models import ObjectRow, ReviewRow, TipRow
+
+if TYPE_CHECKING:
+    from geoleads.narrow import ObjectResult
+    from geoleads.store.engine import Store
+
+Stamp = tuple[Any, ...]
+
+
+@dataclass
+class CachedSummary:
+    """A summary dict (contract 6 ``summary``), its stamp and, when in memory, the full result."""
+
+    object_id: str
+    stamp: Stamp
+    summary: dict[str, Any]
+    result: ObjectResult | None = None
+    map_html: str | None = None
+
+
+def empty_summary(object_id: str, tips: int = 0) -> dict[str, Any]:
+    """The summary of an object without usable tips."""
+    return {
+        "object_id": object_id,
+        "tips": tips,
+        "tips_with_places": 0,
+        "countries": [],
+        "admin1": [],
+        "localities": [],
+        "peak": None,
+        "credible_region_km2": {},
+        "verdict": {"level": "none", "code": None, "name": None, "confidence": 0.0},
+    }
+
+
+class SummaryCache:
+    """Summaries per object: memory (LRU of full results) + JSON files of the summary dicts."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        cache_dir: Path | None = None,
+        tiles: str | None = None,
+        max_results: int = 32,
+    ) -> None:
+        self.store = store
+        self.cache_dir = cache_dir
+        self.tiles = tiles
+        self.max_results = max_results
+        self._entries: OrderedDict[str, CachedSummary] = OrderedDict()
+        self._lock = threading.RLock()
+        self._object_locks: dict[str, threading.Lock] = {}
+
+    # --- stamps --------------------------------------------------------------
+    def stamp(self, object_id: str) -> Stamp:
+        """What the summary of ``object_id`` depends on (changes on import and review)."""
+        with self.store.session() as s:
+            obj = s.get(ObjectRow, object_id)
+            reviews = s.execute(
+                select(func.count(), func.max(ReviewRow.at), func.sum(ReviewRow.version))
+                .select_from(ReviewRow)
+                .join(TipRow, TipRow.tip_id == ReviewRow.tip_id)
+                .where(TipRow.object_id == object_id)
+            ).one()
+        if obj is None:
+            return ("missing",)
+        last = obj.last_tip_at.isoformat() if obj.last_tip_at else None
+        at = reviews[1].isoformat() if hasattr(reviews[1], "isoformat") else reviews[1]
+        return (obj.tip_count, last, int(reviews[0] or 0), at, int(reviews[2] or 0))
+
+    # --- access --------------------------------------------------------------
+    def peek(self, object_id: str) -> dict[str, Any] | None:
+        """The last computed summary (memory or disk) without computing or checking the stamp."""
+        with self._lock:
+            entry = self._entries.get(object_id)
+        if entry is not None:
+            return entry.summary
+        disk = self._read_disk(object_id)
+        return disk.summary if disk is not None else None
+
+    def get(self, object_id: str) -> CachedSummary:
+        """An up-to-date summary of ``object_id`` (computed when the data changed)."""
+        stamp = self.stamp(object_id)
+        with self._lock:
+            entry = self._entries.get(object_id)
+            if entry is not None and entry.stamp == stamp:
+                self._entries.move_to_end(object_id)
+                return entry
+            olock = self._object_locks.setdefault(object_id, threading.Lock())
+        with olock:  # one computation per object at a time
+            with self._lock:
+                entry = self._entries.get(object_id)
+                if entry is not None and entry.stamp == stamp:
+                    return entry
+            disk = self._read_disk(object_id)
+            if disk is not None and disk.stamp == stamp and entry is None:
+                # good enough for rankings; the full result is computed when the map asks
+                self._remember(disk)
+                return disk
+            entry = self._compute(object_id, stamp)
+            self._remember(entry)
+            self._write_disk(entry)
+            return entry
+
+    def result(self, object_id: str) -> ObjectResult | None:
+        """The full :class:`~geoleads.narrow.ObjectResult` (surface, leads), computing if needed."""
+        entry = self.get(object_id)
+        if entry.result is None and entry.summary.get("tips"):
+            entry = self._compute(object_id, entry.stamp)
+            self._remember(entry)
+        return entry.result
+
+    def map_html(self, object_id: str) -> str:
+        """The lead map page of ``object_id`` (built by :mod:`geoleads.maps`)."""
+        result = self.result(object_id)
+        entry = self.get(object_id)
+        if entry.map_html is not None:
+            return entry.map_html
+        from geoleads.web.leadmap import render_lead_map
+
+        html = render_lead_map(object_id, result, tiles=self.tiles)
+        entry.map_html = html
+        return html
+
+    def invalidate(self, object_id: str) -> None:
+        """Forget ``object_id``'s summary (after a review or an import)."""
+        with self._lock:
+            self._entries.pop(object_id, None)
+        path = self._path(object_id)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    # --- internals -----------------------------------------------------------
+    def _compute(self, object_id: str, stamp: Stamp) -> CachedSummary:
+        from geoleads.narrow import summarize_tips
+        from geoleads.web.queries import load_object_inputs
+
+        tips, mentions, reviews = load_object_inputs(self.store, object_id)
+        if not tips:
+            return CachedSummary(object_id, stamp, empty_summary(object_id))
+        [result] = summarize_tips(tips, reviews=reviews, mentions=mentions, objects=[object_id])
+        return CachedSummary(object_id, stamp, result.summary, result)
+
+    def _remember(self, entry: CachedSummary) -> None:
+        with self._lock:
+            self._entries[entry.object_id] = entry
+            self._entries.move_to_end(entry.object_id)
+            # keep every summary dict, but only the newest few full results (surfaces are big)
+            with_results = [k for k, e in self._entries.items() if e.result is not None]
+            for key in with_results[: max(0, len(with_results) - self.max_results)]:
+                self._entries[key].result = None
+                self._entries[key].map_html = None
+
+    def _path(self, object_id: str) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        digest = hashlib.sha256(object_id.encode()).hexdigest()[:32]
+        return self.cache_dir / f"{digest}.json"
+
+    def _read_disk(self, object_id: str) -> CachedSummary | None:
+        path = self._path(object_id)
+        if path is None or not path.exists():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("object_id") != object_id:
+                return None
+            return CachedSummary(object_id, tuple(data["stamp"]), data["summary"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # a damaged cache file is just recomputed
+
+    def _write_disk(self, entry: CachedSummary) -> None:
+        path = self._path(entry.object_id)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            payload = {
+                "object_id": entry.object_id,
+                "stamp": list(entry.stamp),
+                "summary": entry.summary,
+            }
+            tmp.write_text(json.dumps(payload, default=str), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # the cache is an optimisation; the summary is still served from memory
