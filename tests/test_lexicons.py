@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from geoleads.lexicons import (
 )
 from geoleads.paradigms import adjective_forms, language_forms
 
+BUILDER = LEXICON_DIR / "build_lexicons.py"
 REQUIRED = ("en", "fr", "de", "es", "it", "nl", "pl", "pt", "cs", "sv", "ru")
 
 
@@ -162,6 +164,17 @@ def test_context_and_cue_words(lex: Lexicons) -> None:
     assert {"verkauft", "gekauft", "marke"} <= lex.cue_words["de"]
     assert {"sprzedawany", "kupilem", "marka"} <= lex.cue_words["pl"]
     assert {"продается", "купил", "бренд"} <= lex.cue_words["ru"]
+
+
+def test_generated_language_names_match_cldr() -> None:
+    """language_names.tsv is what build_lexicons.py makes from the installed CLDR data."""
+    spec = importlib.util.spec_from_file_location("build_lexicons", BUILDER)
+    assert spec and spec.loader
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    text, count = builder.render()
+    assert count > 1000
+    assert text == (LEXICON_DIR / "language_names.tsv").read_text(encoding="utf-8")
 
 
 def test_paradigms() -> None:
