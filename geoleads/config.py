@@ -26,7 +26,7 @@ ENV_VARS = {
     "GEOLEADS_CACHE_DIR": "folder of the prepared gazetteer cache (default: $GEOLEADS_HOME/cache)",
     "GEOLEADS_DATABASE_URL": "SQLAlchemy URL of the store (default: SQLite file in $GEOLEADS_HOME)",
     "GEOLEADS_SECRET_KEY": "Flask secret key (default: a random key kept in $GEOLEADS_HOME)",
-    "GEOLEADS_GEOCODER": "optional online/self-hosted geocoder: nominatim|photon|pelias (default: none)",
+    "GEOLEADS_GEOCODER": "optional self-hosted/online geocoder: nominatim|photon|pelias",
     "GEOLEADS_GEOCODER_DOMAIN": "host[:port] of that geocoder, e.g. nominatim.internal:8080",
     "GEOLEADS_GEOCODER_SCHEME": "http or https for that geocoder (default: https)",
     "GEOLEADS_TILES": "optional tile URL template of an internal tile server (default: none)",

@@ -17,8 +17,21 @@ import unicodedata
 
 # Letters that NFD does not split into base + combining mark.
 _SPECIAL = {
-    "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ß": "s", "æ": "a", "œ": "o",
-    "þ": "t", "ð": "d", "ŀ": "l", "ŧ": "t", "ƒ": "f", "ĸ": "k", "ſ": "s",
+    "ł": "l",
+    "ø": "o",
+    "đ": "d",
+    "ħ": "h",
+    "ı": "i",
+    "ß": "s",
+    "æ": "a",
+    "œ": "o",
+    "þ": "t",
+    "ð": "d",
+    "ŀ": "l",
+    "ŧ": "t",
+    "ƒ": "f",
+    "ĸ": "k",
+    "ſ": "s",
     "ς": "σ",  # Greek final sigma folds to sigma
 }
 

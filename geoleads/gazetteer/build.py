@@ -152,5 +152,7 @@ def _natural_earth_label_points() -> dict[str, tuple[float, float]]:
     frame = read_natural_earth()
     return {
         code: (float(lat), float(lon))
-        for code, lat, lon in zip(frame["code"], frame["label_lat"], frame["label_lon"], strict=True)
+        for code, lat, lon in zip(
+            frame["code"], frame["label_lat"], frame["label_lon"], strict=True
+        )
     }

@@ -66,7 +66,9 @@ class Gazetteer:
         self._lat = e["lat"].to_numpy()
         self._lon = e["lon"].to_numpy()
         self._pop = e["population"].to_numpy()
-        self._country_row = {c: i for i, c in enumerate(self._country) if self._level[i] == "country"}
+        self._country_row = {
+            c: i for i, c in enumerate(self._country) if self._level[i] == "country"
+        }
         self._admin1_row = {a: i for i, a in enumerate(self._admin1) if self._level[i] == "admin1"}
         self._shapes: gpd.GeoDataFrame | None = None
         self._shapes_lock = threading.Lock()

@@ -40,7 +40,7 @@ class OfflineGeocoder(Geocoder):
             self._gazetteer = get_gazetteer()
         return self._gazetteer
 
-    def geocode(  # type: ignore[override]
+    def geocode(
         self,
         query: str,
         *,
@@ -61,7 +61,7 @@ class OfflineGeocoder(Geocoder):
         locations = [self._location(p) for p in places]
         return locations[0] if exactly_one else locations
 
-    def reverse(  # type: ignore[override]
+    def reverse(
         self,
         query: Any,
         *,

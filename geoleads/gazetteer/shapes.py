@@ -26,7 +26,12 @@ def read_natural_earth() -> gpd.GeoDataFrame:
     raw = raw[raw["ISO_A2_EH"].str.fullmatch(r"[A-Z]{2}")].copy()
     raw["geometry"] = raw.geometry.make_valid()
     raw = raw.rename(
-        columns={"ISO_A2_EH": "code", "NAME": "name", "LABEL_X": "label_lon", "LABEL_Y": "label_lat"}
+        columns={
+            "ISO_A2_EH": "code",
+            "NAME": "name",
+            "LABEL_X": "label_lon",
+            "LABEL_Y": "label_lat",
+        }
     )
     # One row per code: keep the largest part's name and label point, merge geometries.
     raw["_area"] = raw.geometry.to_crs(EQUAL_AREA_CRS).area
