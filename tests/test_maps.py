@@ -17,7 +17,7 @@ from geoleads.cli import cli
 from geoleads.errors import MapError
 from geoleads.gazetteer import Gazetteer
 from geoleads.maps import VENDOR_DIR, VENDOR_FILES, lead_map, overview_map, render_html, save_map
-from geoleads.maps.lead import coarsen_cells, excerpt
+from geoleads.maps.features import coarsen_cells, excerpt
 
 SRC = re.compile(r"<(?:script\b[^>]*\bsrc|link rel=\"stylesheet\"[^>]*\bhref)=\"([^\"]+)\"")
 
