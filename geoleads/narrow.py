@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from geoleads.evidence import Reading, group_tips, weigh
@@ -71,21 +70,29 @@ class ObjectResult:
     """Everything :func:`summarize_tips` knows about one object.
 
     ``summary`` is one entry of the ``geoleads summarize --format json`` list;
-    ``surface`` has one row per H3 cell (``h3``, ``lat``, ``lon``, ``share``);
-    ``leads`` one row per tip mention reading; ``credible_regions`` maps 50/80 to
-    a shapely geometry (EPSG:4326), built on first access.
+    ``surface`` has one row per H3 cell (``h3``, ``lat``, ``lon``, ``share``) and
+    ``credible_regions`` maps 50/80 to a shapely geometry (EPSG:4326), both built
+    from ``grid`` on first access; ``leads`` has one row per tip mention reading.
     """
 
     object_id: str
     summary: dict[str, Any]
-    surface: pd.DataFrame
-    leads: pd.DataFrame
-    region_cells: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    grid: Surface = field(repr=False)
+    leads: pd.DataFrame = field(repr=False)
+    #: The best entry of each level with its verdict confidence (see :mod:`geoleads.verdict`).
+    picks: dict[str, LevelPick] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def surface(self) -> pd.DataFrame:
+        """One row per H3 cell with mass: ``h3``, ``lat``, ``lon``, ``share`` (sums to 1)."""
+        return self.grid.frame()
 
     @cached_property
     def credible_regions(self) -> dict[int, BaseGeometry]:
         """``{50: geometry, 80: geometry}``: the smallest cell sets holding that much mass."""
-        return {k: cells_geometry(v) for k, v in self.region_cells.items() if len(v)}
+        if self.grid.total <= 0:
+            return {}
+        return {q: cells_geometry(self.grid.credible_cells(q / 100)) for q in CREDIBLE_LEVELS}
 
     def surface_gdf(self) -> gpd.GeoDataFrame:
         """The surface as a GeoDataFrame of H3 cell polygons (EPSG:4326)."""
@@ -273,8 +280,7 @@ class Narrower:
             object_id, tips, groups, surface, evidence, countries, admin1s, localities, loc_info
         )
         leads = _leads_frame(tips, groups, readings) if keep_leads else _empty_leads()
-        regions = {q: surface.credible_cells(q / 100) for q in CREDIBLE_LEVELS}
-        return ObjectResult(object_id, summary, surface.frame(), leads, regions)
+        return ObjectResult(object_id, summary, surface, leads, pick_levels(evidence))
 
     def _verdict_name(self, pick: LevelPick, loc_info: dict[int, Candidate]) -> str:
         if pick.level == "country":
@@ -368,7 +374,7 @@ def _name(lookup: Any, code: str) -> str:
 
 
 def _empty_leads() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in LEAD_COLUMNS})
+    return pd.DataFrame(columns=LEAD_COLUMNS)
 
 
 def _leads_frame(tips: Sequence[Tip], groups: list[Any], readings: list[Reading]) -> pd.DataFrame:

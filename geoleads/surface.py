@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import h3
@@ -96,11 +96,27 @@ class AreaSpread:
     cells: np.ndarray  # uint64 H3 cells
     weights: np.ndarray  # float, sums to 1
     admin1: np.ndarray  # admin1 code of each cell's places (object array)
+    fractions: dict[str, float] = field(default_factory=dict)
 
     def admin1_fractions(self) -> dict[str, float]:
         """Share of the mass falling in each admin1 region."""
-        frame = pd.DataFrame({"a": self.admin1, "w": self.weights})
-        return {str(k): float(v) for k, v in frame.groupby("a", sort=False)["w"].sum().items()}
+        return self.fractions
+
+    @classmethod
+    def of(cls, cells: np.ndarray, weights: np.ndarray, admin1: np.ndarray) -> AreaSpread:
+        """Merge rows sharing a cell (a cell's admin1 is that of its heaviest row); normalise."""
+        if not len(cells):
+            return cls(cells.astype(np.uint64), weights.astype(float), admin1)
+        order = np.lexsort((-weights, cells))
+        cells, weights, admin1 = cells[order], weights[order], admin1[order]
+        uniq, first, inverse = np.unique(cells, return_index=True, return_inverse=True)
+        merged = np.bincount(inverse, weights=weights)
+        merged = merged / merged.sum()
+        codes = admin1[first]
+        fractions: dict[str, float] = {}
+        for code, w in zip(codes.tolist(), merged.tolist(), strict=True):
+            fractions[str(code)] = fractions.get(str(code), 0.0) + w
+        return cls(uniq.astype(np.uint64), merged, codes, fractions)
 
 
 class SurfaceModel:
@@ -112,7 +128,7 @@ class SurfaceModel:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self._lock = threading.Lock()
-        self._locality_cells: np.ndarray | None = None
+        self._cells: np.ndarray | None = None  # H3 cell per entity row, 0 = not yet computed
         self._areas: dict[tuple[str, str], AreaSpread] = {}
         self._kernels: dict[Hashable, tuple[np.ndarray, np.ndarray]] = {}
         e = gazetteer.entities
@@ -140,20 +156,27 @@ class SurfaceModel:
 
     # --- cached building blocks ------------------------------------------
     def _index(self) -> None:
-        """Locality rows grouped by country and admin1, and their H3 cells (built once)."""
+        """Locality rows grouped by country and by admin1 (built once)."""
         with self._lock:
-            if self._locality_cells is not None:
+            if self._cells is not None:
                 return
             rows = np.flatnonzero(self._is_locality)
-            cells = np.zeros(len(self._lat), dtype=np.uint64)
-            cells[rows] = [
-                h3i.latlng_to_cell(a, b, RESOLUTION)
-                for a, b in zip(self._lat[rows], self._lon[rows], strict=True)
-            ]
             frame = pd.DataFrame({"row": rows, "c": self._country[rows], "a": self._admin1[rows]})
             self._by_country = {str(k): v.to_numpy() for k, v in frame.groupby("c")["row"]}
             self._by_admin1 = {str(k): v.to_numpy() for k, v in frame.groupby("a")["row"]}
-            self._locality_cells = cells
+            self._cells = np.zeros(len(self._lat), dtype=np.uint64)
+
+    def _cells_of(self, rows: np.ndarray) -> np.ndarray:
+        """H3 cells of entity ``rows``, computed on first use."""
+        assert self._cells is not None
+        cells = self._cells
+        todo = rows[cells[rows] == 0]
+        if len(todo):
+            cells[todo] = [
+                h3i.latlng_to_cell(a, b, RESOLUTION)
+                for a, b in zip(self._lat[todo], self._lon[todo], strict=True)
+            ]
+        return cells[rows]
 
     def area_spread(self, level: str, code: str) -> AreaSpread:
         """Cells and weights of the places of country ``code`` or admin1 region ``code``."""
@@ -163,23 +186,13 @@ class SurfaceModel:
             return hit
         self._index()
         assert self._by_country is not None and self._by_admin1 is not None
-        assert self._locality_cells is not None
         groups = self._by_country if level == "country" else self._by_admin1
         rows = groups.get(code)
         if rows is None or not len(rows):
             spread = self._fallback_spread(level, code)
         else:
             w = np.sqrt(np.maximum(self._pop[rows], 1).astype(float))
-            frame = pd.DataFrame(
-                {"cell": self._locality_cells[rows], "w": w, "a": self._admin1[rows]}
-            )
-            # one row per cell; a cell's admin1 is that of its heaviest place
-            frame = frame.sort_values("w", ascending=False)
-            agg = frame.groupby("cell", sort=False).agg(w=("w", "sum"), a=("a", "first"))
-            weights = agg["w"].to_numpy()
-            spread = AreaSpread(
-                agg.index.to_numpy(dtype=np.uint64), weights / weights.sum(), agg["a"].to_numpy()
-            )
+            spread = AreaSpread.of(self._cells_of(rows), w, self._admin1[rows])
         self._areas[key] = spread
         return spread
 
@@ -189,7 +202,9 @@ class SurfaceModel:
         place = gaz.country(code) if level == "country" else gaz.admin1(code)
         if not (math.isfinite(place.lat) and math.isfinite(place.lon)):
             # a historical entity without coordinates (e.g. CS, AN): nowhere to put mass
-            return AreaSpread(np.zeros(0, dtype=np.uint64), np.zeros(0), np.zeros(0, dtype=object))
+            return AreaSpread.of(
+                np.zeros(0, dtype=np.uint64), np.zeros(0), np.zeros(0, dtype=object)
+            )
         sigma = 30.0
         if level == "country":
             shapes = gaz.country_shapes()
@@ -198,7 +213,7 @@ class SurfaceModel:
                 sigma = min(300.0, max(3.0, math.sqrt(float(hit.iloc[0]) / math.pi) / 2))
         cells, w = gaussian_kernel(place.lat, place.lon, sigma)
         admin1 = place.admin1 if place.admin1 else ""
-        return AreaSpread(cells, w, np.full(len(cells), admin1, dtype=object))
+        return AreaSpread.of(cells, w, np.full(len(cells), admin1, dtype=object))
 
     def locality_kernel(self, row: int) -> tuple[np.ndarray, np.ndarray]:
         """The kernel of the gazetteer locality at entity ``row`` (cached)."""
@@ -244,15 +259,24 @@ class SurfaceModel:
 
 
 class Surface:
-    """Mass on H3 cells (``cells`` uint64, ``mass`` float, not necessarily normalised)."""
+    """Mass on H3 cells (``cells`` sorted uint64, ``mass`` float, not necessarily normalised)."""
 
     def __init__(self, cells: np.ndarray, mass: np.ndarray) -> None:
-        self.cells = cells
-        self.mass = mass
-        self.total = float(mass.sum())
+        order = np.argsort(cells, kind="stable")
+        self.cells = np.asarray(cells, dtype=np.uint64)[order]
+        self.mass = np.asarray(mass, dtype=float)[order]
+        self.total = float(self.mass.sum())
+        self._by_mass: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.cells)
+
+    @property
+    def by_mass(self) -> np.ndarray:
+        """Cell indices, heaviest first (cached)."""
+        if self._by_mass is None:
+            self._by_mass = np.argsort(-self.mass, kind="stable")
+        return self._by_mass
 
     def shares(self) -> np.ndarray:
         """Mass per cell as a share of the total (zeros for an empty surface)."""
@@ -265,14 +289,20 @@ class Surface:
         lats, lons = _centres(self.cells)
         return pd.DataFrame(
             {
-                "h3": [h3i.int_to_str(int(c)) for c in self.cells],
+                "h3": [format(int(c), "x") for c in self.cells],
                 "lat": lats,
                 "lon": lons,
                 "share": self.shares(),
             }
         )
 
-    def peak(self, candidates: int = 300) -> tuple[float, float] | None:
+    def _mass_of(self, cells: np.ndarray) -> np.ndarray:
+        """Mass of arbitrary ``cells`` (0 for cells not on the surface)."""
+        idx = np.searchsorted(self.cells, cells)
+        idx = np.minimum(idx, len(self.cells) - 1)
+        return np.where(self.cells[idx] == cells, self.mass[idx], 0.0)
+
+    def peak(self, candidates: int = 100) -> tuple[float, float] | None:
         """``(lat, lon)`` of the densest spot: the mass-weighted centre of the best disk.
 
         Looks at the ``candidates`` heaviest cells and, for each, the mass within
@@ -280,31 +310,39 @@ class Surface:
         """
         if self.total <= 0:
             return None
-        lookup = dict(zip(self.cells.tolist(), self.mass.tolist(), strict=True))
-        top = np.argsort(-self.mass, kind="stable")[:candidates]
         best_sum, best_disk = -1.0, np.zeros(0, dtype=np.uint64)
-        for i in top:
-            disk = h3i.grid_disk(int(self.cells[i]), PEAK_RINGS)
-            s = sum(lookup.get(int(c), 0.0) for c in disk)
+        for i in self.by_mass[:candidates]:
+            disk = np.asarray(h3i.grid_disk(int(self.cells[i]), PEAK_RINGS), dtype=np.uint64)
+            s = float(self._mass_of(disk).sum())
             if s > best_sum + 1e-12:
                 best_sum, best_disk = s, disk
-        present = [int(c) for c in best_disk if int(c) in lookup]
-        m = np.asarray([lookup[c] for c in present])
-        lats, lons = _centres(np.asarray(present, dtype=np.uint64))
+        m = self._mass_of(best_disk)
+        present = best_disk[m > 0]
+        m = m[m > 0]
+        lats, lons = _centres(present)
         return float(np.dot(lats, m) / m.sum()), float(np.dot(lons, m) / m.sum())
 
     def credible_cells(self, level: float) -> np.ndarray:
         """The fewest heaviest cells holding at least ``level`` (0..1) of the mass."""
         if self.total <= 0:
             return np.zeros(0, dtype=np.uint64)
-        order = np.argsort(-self.mass, kind="stable")
+        order = self.by_mass
         cum = np.cumsum(self.mass[order]) / self.total
         n = int(np.searchsorted(cum, level - 1e-9)) + 1
         return self.cells[order[: min(n, len(order))]]
 
-    def credible_area_km2(self, level: float) -> float:
-        """Area (km²) of :meth:`credible_cells` at ``level``."""
+    def credible_area_km2(self, level: float, exact_up_to: int = 500) -> float:
+        """Area (km²) of :meth:`credible_cells` at ``level``.
+
+        Exact up to ``exact_up_to`` cells; beyond, the mean area of an even sample
+        of that many cells times their number (cells of one resolution differ in
+        area by a few percent within a country).
+        """
         cells = self.credible_cells(level)
+        if len(cells) > exact_up_to:
+            sample = cells[np.linspace(0, len(cells) - 1, exact_up_to).astype(int)]
+            mean = float(np.mean([h3i.cell_area(int(c), "km^2") for c in sample]))
+            return mean * len(cells)
         return float(sum(h3i.cell_area(int(c), "km^2") for c in cells))
 
 

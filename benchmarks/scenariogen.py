@@ -1,0 +1,144 @@
+"""Scenario objects with a known true place, for ``narrow_scenarios.py``.
+
+Each object has a true GeoNames locality (a village or town in one of the
+European countries :mod:`tipgen` has adjectives for) and a random mix of tips:
+
+* tips naming the true place (with typos, lowercase, stripped accents);
+* tips naming real neighbours within 25 km in the same region, or the region;
+* demonyms and country names of the true country, and of other countries;
+* famous cities named by people who guess (Paris, London, ...);
+* in 40 % of objects one loud sender pasting a wrong city 5-20 times;
+* vague and off-topic tips; repeated copies of genuine tips.
+
+A fifth of the objects are "thin": only one or two tips name the place.
+Everything comes from a seeded :class:`random.Random`: the same seed gives the
+same scenarios on every machine with the same gazetteer.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import tipgen
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from geoleads.gazetteer import Gazetteer
+
+COUNTRIES = tuple(sorted(tipgen.ADJECTIVES))
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Scenario:
+    """One object: its truth and its tips as ``(text, language)`` pairs."""
+
+    object_id: str
+    geonameid: int
+    name: str
+    country: str
+    admin1: str
+    lat: float
+    lon: float
+    tips: list[tuple[str, str]] = field(default_factory=list)
+
+
+@cache
+def _pool(gaz: Gazetteer) -> pd.DataFrame:
+    loc = gaz.localities()
+    pool = loc[
+        loc["country"].astype(str).isin(COUNTRIES)
+        & loc["population"].between(500, 200_000)
+        & loc["name"].str.fullmatch(r"[^\d(),/]{3,40}")
+    ]
+    # only names that the gazetteer itself indexes (so a perfect reader can find them)
+    from geoleads.gazetteer import name_key
+
+    keep = [bool(gaz.rows_for(name_key(n))) for n in pool["name"]]
+    return pool[keep]
+
+
+def _neighbours(gaz: Gazetteer, truth: pd.Series, km: float = 25.0) -> list[str]:
+    from geoleads.gazetteer import haversine_km
+
+    loc = _pool(gaz)
+    same = loc[(loc["admin1"] == truth["admin1"]) & (loc["geonameid"] != truth["geonameid"])]
+    d = np.asarray(haversine_km(truth["lat"], truth["lon"], same["lat"], same["lon"]))
+    return [str(n) for n in same["name"][d <= km]]
+
+
+def make_scenario(rng: random.Random, gaz: Gazetteer, object_id: str) -> Scenario:
+    """One scenario object drawn with ``rng``."""
+    pool = _pool(gaz)
+    country = rng.choice(COUNTRIES)
+    cand = pool[pool["country"] == country]
+    # favour small places: weight 1/sqrt(population)
+    w = 1.0 / np.sqrt(cand["population"].to_numpy(dtype=float))
+    truth = cand.iloc[int(rng.choices(range(len(cand)), weights=w.tolist())[0])]
+    admin1 = str(truth["admin1"])
+    s = Scenario(
+        object_id,
+        int(truth["geonameid"]),
+        str(truth["name"]),
+        country,
+        admin1,
+        float(truth["lat"]),
+        float(truth["lon"]),
+    )
+    thin = rng.random() < 0.2
+    n_true = rng.randint(1, 2) if thin else rng.randint(2, 7)
+    for _ in range(n_true):
+        s.tips.append(tipgen.place_tip(rng, s.name))
+    if rng.random() < 0.3:  # a genuine tip sent twice
+        s.tips.append(s.tips[0])
+    near = _neighbours(gaz, truth)
+    for _ in range(rng.randint(0, 4) if near else 0):
+        s.tips.append(tipgen.place_tip(rng, rng.choice(near)))
+    if gaz.has_admin1(admin1):
+        region = gaz.admin1(admin1).name
+        for _ in range(rng.randint(0, 3)):
+            s.tips.append(tipgen.region_tip(rng, region))
+    for _ in range(rng.randint(1, 8)):
+        maker = tipgen.demonym_tip if rng.random() < 0.6 else tipgen.country_tip
+        s.tips.append(maker(rng, country))
+    others = [c for c in COUNTRIES if c != country]
+    for _ in range(rng.randint(0, 3)):
+        maker = tipgen.demonym_tip if rng.random() < 0.6 else tipgen.country_tip
+        s.tips.append(maker(rng, rng.choice(others)))
+    for _ in range(rng.randint(0, 4)):
+        s.tips.append(tipgen.place_tip(rng, rng.choice(tipgen.FAMOUS), typo_rate=0))
+    if rng.random() < 0.4:  # one loud sender
+        city = rng.choice(tipgen.FAMOUS)
+        text, lang = tipgen.place_tip(rng, city, typo_rate=0)
+        for _ in range(rng.randint(5, 20)):
+            s.tips.append((text if rng.random() < 0.7 else text.lower(), lang))
+    for _ in range(rng.randint(3, 12)):
+        s.tips.append(tipgen.vague_tip(rng))
+    for _ in range(rng.randint(1, 6)):
+        s.tips.append(tipgen.offtopic_tip(rng))
+    rng.shuffle(s.tips)
+    return s
+
+
+def make_scenarios(gaz: Gazetteer, n: int, seed: int) -> list[Scenario]:
+    """``n`` scenario objects from ``seed``."""
+    rng = random.Random(seed)
+    return [make_scenario(rng, gaz, f"S{seed}-{i:04d}") for i in range(n)]
+
+
+def to_tips(scenarios: list[Scenario]) -> list:
+    """The scenarios' tips as :class:`geoleads.tips.Tip` records."""
+    from geoleads.tips import Tip
+
+    out = []
+    for s in scenarios:
+        for i, (text, lang) in enumerate(s.tips):
+            when = START + timedelta(minutes=i)
+            out.append(Tip(f"{s.object_id}-{i:03d}", s.object_id, text, when, lang))
+    return out
