@@ -1,0 +1,119 @@
+"""Geoparser speed: tips per second on one core, and start-up of ``geoleads geoparse``.
+
+1. Throughput: the tips of ``tests/data/multilingual_tips.jsonl`` and
+   ``data/demo`` (when present), padded/cut to about 150 characters, parsed
+   ``--rounds`` times in this process after the gazetteer and word lists are
+   loaded (so it measures the extractor and resolver, not loading).
+2. Start-up: wall time of a new ``geoleads geoparse -`` process that parses one
+   tip ("Das ist aus Krakau"), with the caches ready; best and median of
+   ``--starts`` runs.
+3. For comparison, flashgeotext's ``extract`` on the same tips, when installed.
+
+Usage::
+
+    .venv/bin/python benchmarks/geoparse_speed.py [--rounds 20] [--starts 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sample_tips(n: int = 2000) -> list[str]:
+    texts = [
+        json.loads(line)["text"]
+        for line in (ROOT / "tests" / "data" / "multilingual_tips.jsonl").open(encoding="utf-8")
+    ]
+    tips = []
+    i = 0
+    while len(tips) < n:
+        # two or three tips joined make about 150 characters, like a real tip
+        text = texts[i % len(texts)]
+        j = i + 1
+        while len(text) < 140:
+            text += " " + texts[j % len(texts)]
+            j += 1
+        tips.append(text[:160])
+        i += 7
+    return tips
+
+
+def throughput(tips: list[str], rounds: int) -> float:
+    from geoleads.geoparse import Geoparser
+
+    gp = Geoparser()
+    for t in tips[:200]:  # warm the memo tables once
+        gp.parse(t)
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for t in tips:
+            gp.parse(t)
+    return rounds * len(tips) / (time.perf_counter() - started)
+
+
+def flashgeotext_throughput(tips: list[str], rounds: int) -> float | None:
+    try:
+        from flashgeotext.geotext import GeoText
+    except ImportError:
+        return None
+    geotext = GeoText()
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for t in tips:
+            geotext.extract(input_text=t)
+    return rounds * len(tips) / (time.perf_counter() - started)
+
+
+def startup(runs: int) -> list[float]:
+    exe = ROOT / ".venv" / "bin" / "geoleads"
+    line = json.dumps({"id": "1", "text": "Das ist aus Krakau"}) + "\n"
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        out = subprocess.run(
+            [str(exe), "geoparse", "-"],
+            input=line.encode(),
+            capture_output=True,
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+        )
+        times.append(time.perf_counter() - started)
+        if b'"PL"' not in out.stdout:
+            raise SystemExit(f"unexpected output: {out.stdout!r}")
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--starts", type=int, default=5)
+    args = ap.parse_args(argv)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    tips = sample_tips()
+    mean_len = statistics.fmean(len(t) for t in tips)
+    rate = throughput(tips, args.rounds)
+    print(f"geoleads: {rate:,.0f} tips/s on one core ({len(tips)} tips of {mean_len:.0f} chars)")
+    base = flashgeotext_throughput(tips, args.rounds)
+    if base is not None:
+        print(f"flashgeotext: {base:,.0f} tips/s on the same tips")
+    times = startup(args.starts)
+    print(
+        f"new 'geoleads geoparse -' process, one tip: best {min(times):.2f} s,"
+        f" median {statistics.median(times):.2f} s ({len(times)} runs)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,578 @@
+"""Find the spans of a tip that name places, demonyms, languages or regions.
+
+Matching runs on :func:`geoleads.text.fold`-ed text (case and diacritics
+folded, offsets kept), one word at a time: at each word the longest run of
+words whose :func:`~geoleads.gazetteer.name_key` is a gazetteer name or a
+lexicon clue wins. Word boundaries come from ``\\w`` runs, so Latin, Cyrillic
+and Greek words are cut alike; hyphens, dots and apostrophes may join the
+words of one name ("Saint-Étienne", "St. Gallen", "L'Aquila").
+
+Inflected forms ("w Krakowie", "v Praze", "в Москве", "Helsingissä",
+"Budapesten") are looked up in the inflection table of
+:mod:`geoleads.wordlists` (simplemma's dictionaries), then by suffix rules
+(:mod:`geoleads.inflect`) for villages that no dictionary knows.
+
+Every span gets an ``evidence`` in 0..1 from its spelling and surroundings:
+capitals, a context word before it ("in", "aus", "w", "в", ...), whether the
+name is also a common word ("Nice", "Most", "Bath", "Police"), its size.
+Spans below :data:`MIN_EVIDENCE` are dropped.
+
+>>> ex = Extractor()                                        # doctest: +SKIP
+>>> [(s.text, s.key) for s in ex.spans("Das ist aus Krakau")]  # doctest: +SKIP
+[('Krakau', 'krakau')]
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from geoleads.abbreviations import find_abbreviations
+from geoleads.cuewords import (
+    CALENDAR,
+    CONTEXT_WORDS,
+    DETERMINERS,
+    INFLECTING_LANGUAGES,
+    PERSON_NEXT,
+    STREETS,
+    TITLES,
+)
+from geoleads.errors import GeoleadsError
+from geoleads.gazetteer.build import name_key
+from geoleads.inflect import suffix_candidates
+from geoleads.text import fold
+from geoleads.wordlists import WordLists, load_wordlists
+
+if TYPE_CHECKING:
+    from geoleads.gazetteer import Gazetteer
+
+_log = logging.getLogger(__name__)
+#: How much less (Zipf) a one-language word counts in its place's own language.
+HOME_DISCOUNT = 1.2
+MIN_EVIDENCE = 0.5
+_WORD = re.compile(r"[^\W\d_]+")
+_JOINERS = {" ", "-", "\u2013", "\u2010", "\u2011", "'", "\u2019", ". ", ".", "\u00a0"}
+_SENTENCE_END = set('.!?:;\n"«»„“”()[]')
+
+
+@dataclass(frozen=True)
+class EntityColumns:
+    """The gazetteer's entity columns as numpy arrays (shared, read-only)."""
+
+    pop: Any
+    level: Any
+    country: Any
+    admin1: Any
+    name: Any
+
+
+_COLUMNS: dict[int, EntityColumns] = {}
+
+
+def entity_columns(gazetteer: Gazetteer) -> EntityColumns:
+    """Numpy columns of ``gazetteer.entities``, built once per gazetteer."""
+    cols = _COLUMNS.get(id(gazetteer))
+    if cols is None:
+        e = gazetteer.entities
+        cols = EntityColumns(
+            pop=e["population"].to_numpy(),
+            level=e["level"].astype(str).to_numpy(),
+            country=e["country"].astype(str).to_numpy(),
+            admin1=e["admin1"].astype(str).to_numpy(),
+            name=e["name"].to_numpy(),
+        )
+        _COLUMNS[id(gazetteer)] = cols
+    return cols
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate span before resolution.
+
+    ``rows`` are gazetteer rows for a place, ``clues`` lexicon clues for a
+    demonym, language or macro-region; ``key`` is the name key that matched
+    (the lemma's key for an inflected form).
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    key: str
+    rows: tuple[int, ...]
+    clues: tuple[Any, ...]
+    evidence: float
+    inflected: bool = False
+
+
+def _load_lexicons() -> Any:
+    """The shared lexicons (cached on disk by their module), or ``None`` (logged) if broken."""
+    try:
+        from geoleads.lexicons import load_lexicons
+
+        return load_lexicons()
+    except (ImportError, GeoleadsError) as err:
+        _log.warning("lexicons unavailable, demonyms and language clues are off: %s", err)
+        return None
+
+
+class Extractor:
+    """Finds :class:`Span` s in text with the gazetteer and the lexicons."""
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer | None = None,
+        wordlists: WordLists | None = None,
+        lexicons: Any = None,
+    ) -> None:
+        if gazetteer is None:
+            from geoleads.gazetteer import get_gazetteer
+
+            gazetteer = get_gazetteer()
+        self.gazetteer = gazetteer
+        self.words = wordlists if wordlists is not None else load_wordlists(gazetteer)
+        self.lexicons = lexicons if lexicons is not None else _load_lexicons()
+        self.names = gazetteer.names
+        cols = entity_columns(gazetteer)
+        self._pop, self._level, self._country, self._name = (
+            cols.pop,
+            cols.level,
+            cols.country,
+            cols.name,
+        )
+        self.clues: dict[str, tuple[Any, ...]] = {}
+        context = set(CONTEXT_WORDS)
+        self.starts = dict(self.words.starts)
+        if self.lexicons is not None:
+            self.clues = dict(self.lexicons.clues)
+            for words in getattr(self.lexicons, "context_words", {}).values():
+                context.update(fold(w) for w in words)
+            for key in self.clues:
+                n = key.count(" ") + 1
+                first = key.split(" ", 1)[0]
+                if n > self.starts.get(first, 1):
+                    self.starts[first] = n
+        self.context = frozenset(context)
+        self._inflect_memo: dict[str, str | None] = {}
+        self._facts_memo: dict[str, tuple[float, bool, bool, tuple[str, ...]]] = {}
+
+    # --- lookups ---------------------------------------------------------------
+    def _rows(self, key: str) -> tuple[int, ...]:
+        hit = self.names.get(key)
+        if hit is None:
+            return ()
+        return (hit,) if isinstance(hit, int) else hit
+
+    def lemma_key(self, word: str, rules: bool = True) -> str | None:
+        """The gazetteer key an inflected (folded) word stands for, or ``None``.
+
+        Only when ``rules`` (the text's language inflects place names, or is unknown).
+        """
+        if not rules:
+            return None
+        found = self.words.inflected.get(word)
+        if found is not None or len(word) < 5:
+            return found
+        memo = self._inflect_memo
+        if word in memo:
+            return memo[word]
+        for cand in suffix_candidates(word):
+            if cand in self.names:
+                found = cand
+                break
+        memo[word] = found
+        return found
+
+    def _facts(self, key: str, rows: tuple[int, ...]) -> tuple[float, bool, bool, tuple[str, ...]]:
+        """(population, famous?, main name?, home languages) of the entities called ``key``.
+
+        Population: the largest, a region's divided by 20 (it is the sum of its
+        towns). Famous: a country or a place of a million. Main name: ``key`` is
+        the GeoNames name of one of them, not only an alternate name. Home
+        languages: those of the most populous one's country.
+        """
+        memo = self._facts_memo.get(key)
+        if memo is not None:
+            return memo
+        pop = 0.0
+        famous = False
+        top = rows[0] if rows else -1
+        for r in rows:
+            level = self._level[r]
+            p = float(self._pop[r]) / (20.0 if level == "admin1" else 1.0)
+            if p > pop:
+                pop, top = p, r
+            if level == "country" or p >= 1_000_000:
+                famous = True
+        home = _home_languages(str(self._country[top])) if top >= 0 else ()
+        main = any(name_key(str(self._name[r])) == key for r in rows[:50])
+        out = (pop, famous, main, home)
+        self._facts_memo[key] = out
+        return out
+
+    def commonness(
+        self, key: str, home: tuple[str, ...] = (), language: str | None = None
+    ) -> float:
+        """Zipf frequency of ``key`` as a common word (0 when it is not one).
+
+        With a ``language``, only that language and English (whose words turn up
+        in every language) count; otherwise every language does. A city's name
+        is frequent at home ("tampere" in Finnish): when a word is known in one
+        language only and that is a ``home`` language, it counts
+        :data:`HOME_DISCOUNT` less. A multi-word key is as common as its rarest word.
+        """
+        common = self.words.common
+        best = 0.0
+        for part in key.split(" "):
+            langs = common.get(part)
+            if not langs:
+                return 0.0
+            # a word of one language only, frequent at home, is the city's name there
+            discount = HOME_DISCOUNT if len(langs) == 1 else 0.0
+            value = max(
+                (
+                    z - discount if lang in home else z
+                    for lang, z in langs.items()
+                    if language is None or lang == language or lang == "en"
+                ),
+                default=0.0,
+            )
+            if value == 0.0:
+                return 0.0
+            best = value if best == 0.0 else min(best, value)
+        return best
+
+    # --- the scan ----------------------------------------------------------------
+    def spans(self, text: str, language: str | None = None) -> list[Span]:
+        """Every accepted span of ``text``, left to right, not overlapping.
+
+        ``language`` (ISO 639-1) is the text's language if known; otherwise it is
+        guessed from the text's commonest words when a decision needs it (suffix
+        rules for inflected names; German nouns such as "Marke" or "Horn").
+        """
+        folded = fold(text)
+        toks = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
+        if not toks:
+            return []
+        scan = _Scan(text, folded, toks, [folded[s:e] for s, e in toks], language, self.words)
+        words = scan.words
+        out: list[Span] = []
+        i, n = 0, len(toks)
+        names, clues, starts = self.names, self.clues, self.starts
+        while i < n:
+            w = words[i]
+            best: tuple[int, str, bool] | None = None  # (words, key, inflected)
+            longest = starts.get(w, 1)
+            if longest > 1:
+                parts = [w]
+                for j in range(i + 1, min(n, i + longest)):
+                    sep = folded[toks[j - 1][1] : toks[j][0]]
+                    if sep not in _JOINERS:
+                        break
+                    parts.append(("'" if "'" in sep or "\u2019" in sep else " ") + words[j])
+                    key = "".join(parts)
+                    if key in names or key in clues:
+                        best = (j - i + 1, key, False)
+            if best is None and (w in names or w in clues):
+                best = (1, w, False)
+            hinted = (
+                text[toks[i][0]].isupper()
+                or scan.shouting
+                or (i > 0 and words[i - 1] in self.context)
+            )
+            if hinted and len(w) >= 4 and i + 1 < n and (best is None or best[0] == 1):
+                pair = self._inflected_pair(scan, i)
+                if pair is not None:
+                    best = pair
+            if best is None and hinted and len(w) >= 4:
+                lemma = self.lemma_key(w, scan.inflecting())
+                if lemma is not None:
+                    best = (1, lemma, True)
+            if best is None:
+                i += 1
+                continue
+            nwords, key, inflected = best
+            span = self._judge(scan, i, nwords, key, inflected)
+            if span is not None:
+                out.append(span)
+                i += nwords
+            else:
+                i += 1
+        if not scan.shouting and any(c.isupper() for c in text):
+            out = self._with_abbreviations(text, out)
+        return out
+
+    def _with_abbreviations(self, text: str, spans: list[Span]) -> list[Span]:
+        """Add "U.S.", "UK", ", Ga." spans (they win over overlapping name spans)."""
+        extra = []
+        for m, code in find_abbreviations(text):
+            try:
+                gaz = self.gazetteer
+                row = gaz.admin1(code).row if "." in code else gaz.country(code).row
+            except LookupError:  # not in this gazetteer
+                continue
+            extra.append(
+                Span(m.start(), m.end(), m.group(0), "place", fold(m.group(0)), (row,), (), 0.9)
+            )
+        if not extra:
+            return spans
+        kept = [s for s in spans if not any(e.start < s.end and s.start < e.end for e in extra)]
+        return sorted(kept + extra, key=lambda s: s.start)
+
+    def _inflected_pair(self, scan: _Scan, i: int) -> tuple[int, str, bool] | None:
+        """Two-word names with inflected words ("Nowym Targu" -> "nowy targ")."""
+        words, toks = scan.words, scan.toks
+        sep = scan.folded[toks[i][1] : toks[i + 1][0]]
+        if sep not in _JOINERS:
+            return None
+        w1, w2 = words[i], words[i + 1]
+        if len(w2) < 3:
+            return None
+        rules = scan.inflecting()
+        first = [w1, *_adjective_forms(w1)]
+        lemma = self.lemma_key(w1, rules)
+        if lemma:
+            first.append(lemma)
+        second = [w2]
+        lemma2 = self.words.inflected.get(w2) if rules else None
+        if lemma2:
+            second.append(lemma2)
+        if rules and len(w2) >= 4:
+            second.extend(suffix_candidates(w2))
+        for a in first:
+            if a not in self.starts:
+                continue
+            for b in second:
+                key = f"{a} {b}"
+                if (a, b) != (w1, w2) and key in self.names:
+                    return (2, key, True)
+        return None
+
+    def _name_follows(self, scan: _Scan, i: int) -> bool:
+        """Whether the word after token ``i`` names a country or region ("Mobile Alabama")."""
+        if i + 1 >= len(scan.words):
+            return False
+        return any(self._level[r] != "locality" for r in self._rows(scan.words[i + 1]))
+
+    def _followed_by_region(self, scan: _Scan, end_tok: int) -> bool:
+        """Whether ", <country or admin1>" follows token ``end_tok`` ("Horn, Sweden")."""
+        toks, words = scan.toks, scan.words
+        if end_tok + 1 >= len(toks):
+            return False
+        gap = scan.folded[toks[end_tok][1] : toks[end_tok + 1][0]]
+        if gap.strip() not in (",", "(") or len(gap) > 3:
+            return False
+        key = words[end_tok + 1]
+        for j in range(end_tok + 1, min(len(toks), end_tok + 4)):
+            if j > end_tok + 1:
+                key += " " + words[j]
+            for r in self._rows(key):
+                if self._level[r] in ("country", "admin1"):
+                    return True
+        return False
+
+    def _judge(self, scan: _Scan, i: int, nwords: int, key: str, inflected: bool) -> Span | None:
+        text, toks, words = scan.text, scan.toks, scan.words
+        start, end = toks[i][0], toks[i + nwords - 1][1]
+        rows = self._rows(key)
+        clue = self.clues.get(key, ())
+        if not rows and not clue:
+            return None
+        before = words[i - 1] if i > 0 else ""
+        initial = _sentence_initial(text, start)
+        cap = text[start].isupper() and not scan.shouting
+        context = before in self.context
+        if clue and not any(self._level[r] == "country" for r in rows):
+            # demonym / language / macro clue: "polnische", "in Czech", "Benelux"
+            if any(getattr(c, "ambiguous", False) for c in clue) and not (cap or context):
+                return None  # "polish", "roman": only capitalised or after "in"
+            if not cap and scan.language() not in {None, *(c.lang for c in clue)}:
+                return None  # Dutch "pools" in an English tip is swimming pools
+            kind = str(clue[0].kind)
+            return Span(start, end, text[start:end], kind, key, (), tuple(clue), 0.8)
+        if len(key.replace(" ", "")) < 3:
+            return None
+        pop, famous, main, home = self._facts(key, rows)
+        common = self.commonness(key, home, scan.language())
+        if len(key) <= 3 and not (main and cap and (context or famous)):
+            return None  # "Man", "She", "God", "Dan"
+        expected = math.log10(pop + 1.0) - 1.5
+        floor = 3.0 if nwords == 1 else 4.5  # "White House" yes, "South Carolina" no
+        is_common = common >= floor and common > expected + 0.3 and not famous
+        german_noun = False
+        if cap and not famous and nwords == 1:
+            noun = self.words.german_nouns.get(key, 0.0)
+            if noun > expected + 0.5 and scan.language() in ("de", None):
+                german_noun = True  # "Marke", "Horn": capitals prove nothing in German
+        region_after = False
+        if is_common or german_noun or (initial and not context):
+            region_after = self._followed_by_region(scan, i + nwords - 1)
+        if german_noun and not (context or region_after):
+            return None
+        if is_common:
+            # "Nice", "Most", "Bath", "Police": only "in Nice", "Horn, Sweden"
+            if not cap or before in DETERMINERS or not (context or region_after):
+                return None
+            evidence = 0.75
+        elif cap:
+            if initial and not context and not region_after:
+                if common >= MIN_COMMON_INITIAL and not famous and not main:
+                    return None  # "Ostin tämän..." (Finnish "I bought"; Austin's alias)
+                evidence = 0.75
+            else:
+                evidence = 0.95 if context or region_after else 0.9
+        else:  # lower case (or a shouted tip)
+            if common >= 3.0 or (common >= MIN_COMMON_LOWER and not context):
+                return None
+            if context:
+                evidence = 0.7
+            elif len(key) >= 5 and (famous or pop >= 20_000):
+                evidence = 0.6
+            elif scan.shouting and len(key) >= 4:
+                evidence = 0.55
+            else:
+                return None
+        if key in CALENDAR and not region_after:
+            return None  # "March", "May", "August", "Thursday"
+        regional = any(self._level[r] != "locality" for r in rows[:20])
+        if nwords == 1 and not famous and not regional and not region_after:
+            if before in TITLES or (i + 1 < len(words) and words[i + 1] in PERSON_NEXT):
+                return None  # "Mr. Clark", "Sullivan said"
+            if not context and pop < 100_000 and key in scan.person_words():
+                return None  # "Chiquita Raquel Henry", later "Henry"
+            if not context and pop < 200_000 and key in self.words.first_names:
+                if _capitalised_neighbour(scan, i, after=True):
+                    return None  # "Michael Smith"
+                evidence *= 0.5  # "George", "Mary" alone
+            if i + 1 < len(words) and words[i + 1] in STREETS and text[toks[i + 1][0]].isupper():
+                return None  # "Dublin Road", "Orchard St."
+            if cap and not initial and _capitalised_neighbour(scan, i, after=False):
+                evidence *= 0.5  # a person or a firm
+        if not main and not famous and pop < 50_000 and not context and not region_after:
+            evidence *= 0.5  # only an alternate name of a small place ("Kristina")
+        if inflected:
+            evidence *= 0.9
+            if pop < 1000 and not context:
+                evidence *= 0.8
+        if evidence < MIN_EVIDENCE:
+            return None
+        return Span(start, end, text[start:end], "place", key, rows, (), evidence, inflected)
+
+
+class _Scan:
+    """One text being scanned: tokens, and its language when first needed."""
+
+    def __init__(
+        self,
+        text: str,
+        folded: str,
+        toks: list[tuple[int, int]],
+        words: list[str],
+        language: str | None,
+        lists: WordLists,
+    ) -> None:
+        self.text = text
+        self.folded = folded
+        self.toks = toks
+        self.words = words
+        self.shouting = not any(c.islower() for c in text[:2000])
+        self._language = language
+        self._guessed = language is not None
+        self._lists = lists
+        self._persons: frozenset[str] | None = None
+
+    def language(self) -> str | None:
+        if not self._guessed:
+            self._language = self._lists.guess_language(self.words[:200])
+            self._guessed = True
+        return self._language
+
+    def person_words(self) -> frozenset[str]:
+        """Words written right after another capitalised word mid-sentence.
+
+        "Chiquita Raquel Henry": "raquel", "henry" — such words are parts of
+        names of people or firms, here and when they come back alone ("Henry said").
+        """
+        if self._persons is None:
+            found = set()
+            text, toks, words = self.text, self.toks, self.words
+            common = self._lists.common
+            if not self.shouting:
+                for j in range(1, len(toks)):
+                    a, b = toks[j - 1], toks[j]
+                    if not text[b[0]].isupper():
+                        continue
+                    prev = words[j - 1]
+                    if prev in TITLES or (
+                        text[a[0]].isupper()
+                        and text[a[1] : b[0]] == " "
+                        and max(common.get(prev, {}).values(), default=0.0) < 3.5
+                    ):
+                        found.add(words[j])  # "The Gainesville ...": "the" is no first name
+            self._persons = frozenset(found)
+        return self._persons
+
+    def inflecting(self) -> bool:
+        lang = self.language()
+        return lang is None or lang in INFLECTING_LANGUAGES
+
+
+_HOME: dict[str, tuple[str, ...]] = {}
+
+
+def _home_languages(country: str) -> tuple[str, ...]:
+    """Official and de-facto languages of ``country`` (CLDR via babel), cached."""
+    if country not in _HOME:
+        from babel.languages import get_official_languages
+
+        try:
+            langs = tuple(get_official_languages(country, de_facto=True))
+        except Exception:  # babel knows no such territory
+            langs = ()
+        _HOME[country] = tuple(lang.split("_")[0] for lang in langs)
+    return _HOME[country]
+
+
+def _capitalised_neighbour(scan: _Scan, i: int, after: bool) -> bool:
+    """Whether the word right after (or before) token ``i`` is capitalised mid-sentence."""
+    j = i + 1 if after else i - 1
+    if j < 0 or j >= len(scan.toks):
+        return False
+    a, b = (scan.toks[i][1], scan.toks[j][0]) if after else (scan.toks[j][1], scan.toks[i][0])
+    if scan.folded[a:b] != " " or scan.shouting:
+        return False
+    start = scan.toks[j][0]
+    return scan.text[start].isupper() and not _sentence_initial(scan.text, start)
+
+
+MIN_COMMON_INITIAL = 2.0
+MIN_COMMON_LOWER = 2.5
+
+
+def _adjective_forms(word: str) -> tuple[str, ...]:
+    """Nominative guesses for an inflected Slavic adjective ("nowym" -> "nowy")."""
+    for suffix, bases in (
+        ("ym", ("y",)),
+        ("im", ("i",)),
+        ("ego", ("y", "e")),
+        ("ej", ("a",)),
+        ("em", ("y", "e")),
+        ("om", ("y",)),
+        ("ой", ("ый", "ой", "ая")),
+        ("ом", ("ый", "ое")),
+        ("ем", ("ий",)),
+    ):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return tuple(word[: -len(suffix)] + b for b in bases)
+    return ()
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    """Whether ``text[start]`` opens a sentence (only spaces/quotes after an end mark)."""
+    j = start - 1
+    while j >= 0 and text[j] in " \t\"'«„“(":
+        j -= 1
+    return j < 0 or text[j] in _SENTENCE_END

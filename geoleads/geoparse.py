@@ -1,0 +1,177 @@
+"""The geoparser: text in, :class:`~geoleads.leads.Mention` s with ranked readings out.
+
+It glues :mod:`geoleads.coordinates` (points and map links),
+:mod:`geoleads.extract` (names, demonyms, language clues) and
+:mod:`geoleads.resolve` (ranking readings), all offline. A configured online or
+self-hosted geocoder (``GEOLEADS_GEOCODER``) is asked only for names after a
+context word that the gazetteer lacks, and only when ``use_geocoder=True``;
+its answers are cached on disk.
+
+>>> gp = Geoparser()                                          # doctest: +SKIP
+>>> m = gp.parse("Das ist aus Krakau")[0]                     # doctest: +SKIP
+>>> m.text, m.best.name, m.best.country                       # doctest: +SKIP
+('Krakau', 'Kraków', 'PL')
+>>> geoparse_frame(["v Praze", "Horn, Sweden"])[["text", "name", "country"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from geoleads.coordinates import PointMatch, find_points, url_spans
+from geoleads.extract import Extractor, Span
+from geoleads.leads import Candidate, Mention
+from geoleads.resolve import Resolver
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from geoleads.gazetteer import Gazetteer
+    from geoleads.geocoding_fallback import FallbackGeocoder
+
+#: Longer texts are cut (a tip is a few sentences; 1 MB of text is junk or an attack).
+MAX_CHARS = 1_000_000
+#: A point further than this from every GeoNames place gets no country.
+POINT_COUNTRY_KM = 60.0
+
+
+class Geoparser:
+    """Finds and resolves the places of a text.
+
+    Parameters
+    ----------
+    gazetteer:
+        The gazetteer to use (default: the shared one, loaded on first use).
+    use_geocoder:
+        Ask the geocoder configured by ``GEOLEADS_GEOCODER`` for names the
+        gazetteer lacks (default: never; the offline path makes no request).
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None = None, *, use_geocoder: bool = False) -> None:
+        if gazetteer is None:
+            from geoleads.gazetteer import get_gazetteer
+
+            gazetteer = get_gazetteer()
+        self.gazetteer = gazetteer
+        self.extractor = Extractor(gazetteer)
+        self.resolver = Resolver(gazetteer)
+        self._fallback: FallbackGeocoder | None = None
+        if use_geocoder:
+            from geoleads.geocoding_fallback import FallbackGeocoder
+
+            self._fallback = FallbackGeocoder.from_settings(gazetteer)
+
+    def spans(self, text: str, language: str | None = None) -> list[Span]:
+        """The accepted name spans of ``text`` (before ranking)."""
+        return self.extractor.spans(text, language=language)
+
+    def parse(
+        self,
+        text: str,
+        language: str | None = None,
+        country_prior: Mapping[str, float] | None = None,
+    ) -> list[Mention]:
+        """Mentions of ``text`` left to right, each with readings best first.
+
+        ``language`` (ISO 639-1, e.g. ``"pl"``) is the tip's language when known;
+        ``country_prior`` (country code -> weight, e.g. from the same object's
+        other tips) lifts readings in those countries.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        text = text[:MAX_CHARS]
+        points = find_points(text)
+        blocked = [(p.start, p.end) for p in points] + url_spans(text)
+        spans = self.extractor.spans(text, language=language)
+        if blocked:
+            spans = [s for s in spans if not any(a < s.end and s.start < b for a, b in blocked)]
+        mentions = self.resolver.resolve(text, spans, country_prior)
+        if self._fallback is not None:
+            mentions.extend(self._fallback.mentions(text, spans, blocked))
+        mentions.extend(self._point_mention(text, p) for p in points)
+        mentions.sort(key=lambda m: m.start)
+        return mentions
+
+    def parse_many(
+        self,
+        texts: Iterable[str],
+        country_prior: Mapping[str, float] | None = None,
+    ) -> list[list[Mention]]:
+        """:meth:`parse` for each text."""
+        return [self.parse(t, country_prior=country_prior) for t in texts]
+
+    def _point_mention(self, text: str, p: PointMatch) -> Mention:
+        near = self.gazetteer.nearest(p.lat, p.lon)
+        from geoleads.gazetteer import haversine_km
+
+        km = float(haversine_km(p.lat, p.lon, near.lat, near.lon))
+        close = math.isfinite(km) and km <= POINT_COUNTRY_KM
+        cand = Candidate(
+            None,
+            near.name if km <= 15 else f"{p.lat:.5f}, {p.lon:.5f}",
+            "point",
+            near.country if close else None,
+            near.admin1 if close else None,
+            p.lat,
+            p.lon,
+            0.95 if close else 0.8,
+        )
+        return Mention(p.start, p.end, text[p.start : p.end], p.kind, (cand,))
+
+
+def mention_rows(
+    mentions: Sequence[Mention], ident: Any = None, text: str | None = None
+) -> list[dict[str, Any]]:
+    """Flat dict rows (best reading + ``alternatives`` count) for tables."""
+    rows = []
+    for m in mentions:
+        row = m.to_json()
+        row["alternatives"] = len(m.candidates) - 1
+        if ident is not None:
+            row = {"id": ident, **row}
+        rows.append(row)
+    return rows
+
+
+def geoparse_frame(
+    texts: Iterable[str] | pd.Series | pd.DataFrame,
+    *,
+    geoparser: Geoparser | None = None,
+    text_column: str = "text",
+    id_column: str | None = None,
+) -> gpd.GeoDataFrame:
+    """A GeoDataFrame with one row per mention (best reading), for notebooks.
+
+    ``texts`` is a list of strings, a Series, or a DataFrame with a
+    ``text_column`` (and optional ``id_column``; default: the index). Columns:
+    ``id, start, end, text, kind, geonameid, name, level, country, admin1, lat,
+    lon, confidence, alternatives, geometry`` (points, EPSG:4326).
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    gp = geoparser or Geoparser()
+    if isinstance(texts, pd.DataFrame):
+        ids = list(texts[id_column]) if id_column else list(texts.index)
+        values = list(texts[text_column])
+    elif isinstance(texts, pd.Series):
+        ids, values = list(texts.index), list(texts)
+    else:
+        values = list(texts)
+        ids = list(range(len(values)))
+    rows: list[dict[str, Any]] = []
+    for ident, value in zip(ids, values, strict=True):
+        if not isinstance(value, str):
+            continue
+        rows.extend(mention_rows(gp.parse(value), ident=ident))
+    columns = [
+        "id", "start", "end", "text", "kind", "geonameid", "name", "level",
+        "country", "admin1", "lat", "lon", "confidence", "alternatives",
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    # GeoPandas wants (x, y) = (lon, lat).
+    geometry = gpd.points_from_xy(frame["lon"].astype(float), frame["lat"].astype(float))
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")

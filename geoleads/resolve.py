@@ -1,0 +1,218 @@
+"""Rank the gazetteer readings of each span and turn spans into :class:`Mention` s.
+
+A reading's score is the product of
+
+- its prominence: ``sqrt(population + 100)``, so a city of 800,000 outweighs a
+  village of 800 by 30 to 1 but not by 1000 to 1;
+- whether the span spells the entity's main name (``x3``) rather than one of
+  its alternate names ("Most" is Most, CZ, before Heinersbrück whose Sorbian
+  name is Most);
+- the other places in the same text: with ``s`` the share of the other spans'
+  readings that lie in a reading's country, the reading is weighed by
+  ``(s + 0.1) / 1.1`` (and likewise by ``(s + 0.3) / 1.3`` for its admin1
+  region), so in a text about Georgia "Dublin" is Dublin, GA; a reading
+  directly followed by ", <its country or region>" ("Horn, Sweden") gets x50;
+- the caller's ``country_prior`` (e.g. from the same object's other tips):
+  ``x (1 + 4 w)``.
+
+Probabilities are the normalised scores times the span's ``evidence``, so they
+sum to at most 1 and the rest is the chance that the span is no place at all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from geoleads.extract import Span, entity_columns
+from geoleads.gazetteer.build import name_key
+from geoleads.leads import Candidate, Mention
+
+if TYPE_CHECKING:
+    from geoleads.gazetteer import Gazetteer
+
+MAX_CANDIDATES = 6
+#: Smoothing of the other mentions' country / region shares (lower = they weigh more).
+ALPHA_COUNTRY = 0.1
+ALPHA_ADMIN1 = 0.3
+_LEVEL_WEIGHT = {"country": 4.0, "admin1": 1.5, "locality": 1.0}
+
+
+class Resolver:
+    """Scores readings against the gazetteer; one per gazetteer, reusable."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        cols = entity_columns(gazetteer)
+        self._pop = cols.pop
+        self._level = cols.level
+        self._country = cols.country
+        self._admin1 = cols.admin1
+        self._name = cols.name
+        self._main_key: dict[int, str] = {}
+        self._country_candidate: dict[str, Candidate | None] = {}
+
+    def main_key(self, row: int) -> str:
+        key = self._main_key.get(row)
+        if key is None:
+            key = name_key(str(self._name[row]))
+            self._main_key[row] = key
+        return key
+
+    def base_scores(self, span: Span) -> dict[int, float]:
+        """Prominence times main-name bonus for every row of ``span``."""
+        scores: dict[int, float] = {}
+        for row in span.rows:
+            level = str(self._level[row])
+            score = math.sqrt(float(self._pop[row]) + 100.0) * _LEVEL_WEIGHT[level]
+            if self.main_key(row) == span.key:
+                score *= 3.0
+            scores[row] = score
+        regions = {self._admin1[r] for r in scores if self._level[r] == "admin1"}
+        if regions:
+            # "Praha": the city inside the region of the same name is the better reading
+            for row in scores:
+                if self._level[row] == "locality" and self._admin1[row] in regions:
+                    scores[row] *= 10.0
+        return scores
+
+    def country_candidate(self, code: str, probability: float) -> Candidate | None:
+        """A country-level candidate for ISO ``code`` (``None`` if unknown)."""
+        if code not in self._country_candidate:
+            try:
+                p = self.gazetteer.country(code)
+            except LookupError:
+                self._country_candidate[code] = None
+            else:
+                self._country_candidate[code] = Candidate(
+                    p.geonameid, p.name, "country", p.country, None, p.lat, p.lon, 1.0
+                )
+        found = self._country_candidate[code]
+        if found is None:
+            return None
+        return Candidate(
+            found.geonameid,
+            found.name,
+            "country",
+            found.country,
+            None,
+            found.lat,
+            found.lon,
+            probability,
+        )
+
+    def resolve(
+        self,
+        text: str,
+        spans: Sequence[Span],
+        country_prior: Mapping[str, float] | None = None,
+    ) -> list[Mention]:
+        """Mentions for ``spans`` of ``text``, readings best first."""
+        base = [self.base_scores(s) if s.kind == "place" else {} for s in spans]
+        # First pass: each span's country/admin1 shares on its own.
+        shares_c: list[dict[str, float]] = []
+        shares_a: list[dict[str, float]] = []
+        for span, scores in zip(spans, base, strict=True):
+            c: dict[str, float] = defaultdict(float)
+            a: dict[str, float] = defaultdict(float)
+            if span.kind == "place":
+                total = sum(scores.values()) or 1.0
+                for row, score in scores.items():
+                    c[self._country[row]] += span.evidence * score / total
+                    if self._level[row] != "country":
+                        a[self._admin1[row]] += span.evidence * score / total
+            else:
+                for clue in span.clues[:1]:
+                    for code, weight in clue.countries:
+                        c[code] += span.evidence * weight
+            shares_c.append(c)
+            shares_a.append(a)
+        sum_c: dict[str, float] = defaultdict(float)
+        sum_a: dict[str, float] = defaultdict(float)
+        for c, a in zip(shares_c, shares_a, strict=True):
+            for k, v in c.items():
+                sum_c[k] += v
+            for k, v in a.items():
+                sum_a[k] += v
+        total_c = sum(sum_c.values())
+        total_a = sum(sum_a.values())
+        prior = {k.upper(): float(v) for k, v in (country_prior or {}).items()}
+        prior_total = sum(prior.values())
+        if prior_total > 0:
+            prior = {k: v / prior_total for k, v in prior.items()}
+
+        mentions: list[Mention] = []
+        for i, span in enumerate(spans):
+            if span.kind != "place":
+                mentions.append(self._clue_mention(span, prior))
+                continue
+            follower = _follower(text, spans, i)
+            scored: list[tuple[float, int]] = []
+            for row, score in base[i].items():
+                country = self._country[row]
+                admin1 = self._admin1[row]
+                mass_c = total_c - sum(shares_c[i].values())
+                if mass_c > 1e-9:
+                    others_c = (sum_c[country] - shares_c[i].get(country, 0.0)) / mass_c
+                    score *= (others_c + ALPHA_COUNTRY) / (1.0 + ALPHA_COUNTRY)
+                mass_a = total_a - sum(shares_a[i].values())
+                if mass_a > 1e-9 and self._level[row] != "country":
+                    others_a = (sum_a[admin1] - shares_a[i].get(admin1, 0.0)) / mass_a
+                    score *= (others_a + ALPHA_ADMIN1) / (1.0 + ALPHA_ADMIN1)
+                if prior:
+                    score *= 1.0 + 4.0 * prior.get(country, 0.0)
+                if follower is not None and follower is not span:
+                    frows = follower.rows
+                    if any(
+                        (self._level[f] == "country" and self._country[f] == country)
+                        or (self._level[f] == "admin1" and self._admin1[f] == admin1)
+                        for f in frows
+                    ):
+                        score *= 50.0
+                scored.append((score, row))
+            scored.sort(reverse=True)
+            total = sum(s for s, _ in scored) or 1.0
+            cands = tuple(
+                self._candidate(row, span.evidence * s / total)
+                for s, row in scored[:MAX_CANDIDATES]
+            )
+            mentions.append(Mention(span.start, span.end, span.text, "place", cands))
+        return mentions
+
+    def _candidate(self, row: int, probability: float) -> Candidate:
+        p = self.gazetteer.place(row)
+        return Candidate(
+            p.geonameid, p.name, p.level, p.country, p.admin1, p.lat, p.lon, probability
+        )
+
+    def _clue_mention(self, span: Span, prior: Mapping[str, float]) -> Mention:
+        weights: dict[str, float] = defaultdict(float)
+        clues = span.clues
+        for clue in clues:
+            for code, weight in clue.countries:
+                weights[code] += weight / len(clues)
+        if prior:
+            weights = defaultdict(
+                float, {k: v * (1.0 + 4.0 * prior.get(k, 0.0)) for k, v in weights.items()}
+            )
+        total = sum(weights.values()) or 1.0
+        ranked = sorted(weights.items(), key=lambda kv: -kv[1])
+        cands = []
+        for code, weight in ranked[: MAX_CANDIDATES * 3]:
+            cand = self.country_candidate(code, span.evidence * weight / total)
+            if cand is not None:
+                cands.append(cand)
+        return Mention(span.start, span.end, span.text, span.kind, tuple(cands))
+
+
+def _follower(text: str, spans: Sequence[Span], i: int) -> Span | None:
+    """The span right after ``spans[i]`` across a comma or bracket ("Horn, Sweden")."""
+    if i + 1 >= len(spans):
+        return None
+    nxt = spans[i + 1]
+    gap = text[spans[i].end : nxt.start]
+    if len(gap) <= 3 and gap.strip() in (",", "(", "-", "/", "") and nxt.kind == "place":
+        return nxt
+    return None
