@@ -11,7 +11,7 @@ requires a logged-in user: pages redirect to the login page, the API answers
 
 >>> app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "x" * 32})
 >>> sorted(bp for bp in app.blueprints)
-['admin', 'api', 'auth', 'exports', 'imports', 'objects', 'review']
+['admin', 'api', 'auth', 'exports', 'imports', 'objects', 'public', 'publishing', 'review']
 """
 
 from __future__ import annotations
@@ -89,6 +89,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for module in (auth, objects, review, imports, exports, admin, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API uses session cookies (SameSite) or a bearer token; see api.py
+    from geoleads.web.public import register_public
+
+    register_public(app)  # /public: anonymous tip pages; /publishing: analysts (web/public/)
 
     @app.get("/healthz", endpoint="health")
     def health() -> dict[str, str]:
