@@ -93,8 +93,10 @@ def add_basemap(m: folium.Map, gazetteer: Gazetteer, *, tiles: str | None = None
     shapes = gazetteer.country_shapes()
     big = shapes[shapes["area_km2"] >= LABEL_MIN_KM2]
     labels = [
-        [round(float(lat), 2), round(float(lon), 2), str(name)]
-        for lat, lon, name in zip(big["label_lat"], big["label_lon"], big["name"], strict=True)
+        [round(float(lat), 2), round(float(lon), 2), str(name), int(km2)]
+        for lat, lon, name, km2 in zip(
+            big["label_lat"], big["label_lon"], big["name"], big["area_km2"], strict=True
+        )
     ]
     CountryLabels(labels).add_to(m)
 
@@ -111,12 +113,26 @@ class CountryLabels(folium.map.Layer):
 {% endmacro %}
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.layerGroup();
-{{ this.data }}.forEach(function (c) {
-  var label = geoleads.el("span", c[2]);
-  L.marker([c[0], c[1]], {pane: "gl-base", interactive: false, keyboard: false,
-    icon: L.divIcon({className: "gl-cname", html: label, iconSize: null})
-  }).addTo({{ this.get_name() }});
-});
+(function () {
+  var group = {{ this.get_name() }}, map = {{ this._parent.get_name() }};
+  var markers = {{ this.data }}.map(function (c) {
+    var label = geoleads.el("span", c[2]);
+    var m = L.marker([c[0], c[1]], {pane: "gl-base", interactive: false, keyboard: false,
+      icon: L.divIcon({className: "gl-cname", html: label, iconSize: null})});
+    m.km2 = c[3];
+    return m;
+  });
+  // fewer, bigger countries when zoomed out, so names do not pile up
+  var update = function () {
+    var z = map.getZoom();
+    var least = z <= 2 ? 2e6 : z <= 3 ? 6e5 : z <= 4 ? 1.5e5 : z <= 5 ? 5e4 : 0;
+    markers.forEach(function (m) {
+      if (m.km2 >= least) group.addLayer(m); else group.removeLayer(m);
+    });
+  };
+  map.on("zoomend", update);
+  map.whenReady(update);
+})();
 {% endmacro %}
 """
     )

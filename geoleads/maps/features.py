@@ -30,6 +30,10 @@ LABEL_SPACING_KM = 40.0
 #: Tip excerpts per locality popup, and their length around the mention.
 EXCERPTS = 3
 EXCERPT_BEFORE, EXCERPT_AFTER = 60, 120
+#: A credible region with more parts than this is drawn without parts under SPECK_DEG2
+#: (about two H3 cells); the cell layer still shows them.
+FRAGMENTED_PARTS = 50
+SPECK_DEG2 = 0.01
 #: Outline styles of the credible regions.
 CREDIBLE_STYLE = {
     50: {"color": "#08306b", "weight": 3, "fill": False},
@@ -70,26 +74,16 @@ def pct(share: float) -> str:
     return f"{pct:.0f} %" if pct >= 10 else f"{pct:.1f} %" if pct >= 0.1 else f"{pct:.2f} %"
 
 
-def cell_features(cells: pd.DataFrame) -> list[dict[str, Any]]:
+def cell_features(cells: pd.DataFrame) -> list[list[float]]:
+    """``[v, share, lat0, lon0, ...]`` per cell for :class:`~geoleads.maps.layers.CellLayer`."""
     peak = float(cells["share"].max())
-    feats = []
+    out = []
     for cell, share in zip(cells["h3"], cells["share"], strict=True):
-        # h3 gives (lat, lng); GeoJSON wants [lng, lat], ring closed.
-        ring = [[round(lng, 4), round(lat, 4)] for lat, lng in h3.cell_to_boundary(cell)]
-        ring.append(ring[0])
-        props = {
-            "v": round(float(share) / peak, 4),
-            "t": f"{pct(float(share))} of the probability",
-            "l": [f"{float(share) / peak:.0%} of the strongest cell", f"H3 cell {cell}"],
-        }
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": props,
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            }
-        )
-    return feats
+        row = [round(float(share) / peak, 3), round(float(share), 6)]
+        for lat, lng in h3.cell_to_boundary(cell):  # (lat, lng), as Leaflet wants
+            row += [round(lat, 3), round(lng, 3)]
+        out.append(row)
+    return out
 
 
 def country_features(summary: dict[str, Any], gaz: Gazetteer) -> list[dict[str, Any]]:
@@ -145,7 +139,10 @@ def credible_features(regions: dict[int, Any], summary: dict[str, Any]) -> list[
         lines.append(f"{level} % of the probability lies inside")
         style = CREDIBLE_STYLE.get(int(level), CREDIBLE_STYLE[80])
         props = {"t": f"{level} % credible region", "l": lines, "s": style}
-        feats.append(feature(geom, props, tolerance=0.005, precision=4))
+        # a surface spread over a country makes thousands of specks: draw the bigger parts
+        fragmented = len(shapely.get_parts(geom)) > FRAGMENTED_PARTS
+        small = SPECK_DEG2 if fragmented else 0.0
+        feats.append(feature(geom, props, tolerance=0.01, precision=3, min_area=small))
     return feats
 
 

@@ -171,6 +171,50 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
         self.weight = weight
 
 
+class CellLayer(Layer):
+    """H3 cells on a canvas, coloured against the strongest cell; compact flat arrays.
+
+    ``cells``: ``[v, share, lat0, lon0, lat1, lon1, ...]`` per cell, ``v`` = share
+    relative to the strongest cell (0..1).
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.featureGroup();
+(function () {
+  var renderer = L.canvas({pane: "gl-cells"}), bins = {{ this.bins }}, colours = {{ this.colours }};
+  var pct = function (s) {
+    var x = 100 * s;
+    return (x >= 10 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(1) : x.toFixed(2)) + " %";
+  };
+  {{ this.data }}.forEach(function (c) {
+    var ring = [];
+    for (var i = 2; i < c.length; i += 2) ring.push([c[i], c[i + 1]]);
+    var v = c[0];
+    var cell = L.polygon(ring, {renderer: renderer, pane: "gl-cells", stroke: false,
+      fillColor: geoleads.colour(v, bins, colours), fillOpacity: v >= bins[1] ? 0.75 : 0.35});
+    cell.bindTooltip(function () {
+      return geoleads.card({t: pct(c[1]) + " of the probability",
+                            l: [Math.round(100 * v) + " % of the strongest cell"]});
+    }, {sticky: true});
+    cell.addTo({{ this.get_name() }});
+  });
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self, cells: list[list[float]], *, name: str, bins: Sequence[float], show: bool = True
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "CellLayer"
+        self.data = safe_json(cells)
+        self.bins = safe_json(list(bins))
+        self.colours = safe_json(list(PALETTE))
+
+
 class OutlineLayer(Layer):
     """Unfilled outlines (credible regions, basemap borders), optional tooltip card."""
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 import folium
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -39,6 +40,7 @@ from geoleads.maps.layers import (
     PALETTE,
     PEAK_BINS,
     SHARE_BINS,
+    CellLayer,
     InfoBox,
     Legend,
     MapSupport,
@@ -118,14 +120,8 @@ def lead_map(
             admin1_feats, name="Share by region (admin1)", fill_opacity=0.35, weight=1.0
         ).add_to(m)
     if len(cells):
-        ShareLayer(
-            cell_features(cells),
-            name="Probability surface (H3 cells)",
-            bins=PEAK_BINS,
-            pane="gl-cells",
-            canvas=True,
-            fill_opacity=0.75,
-            weight=0,
+        CellLayer(
+            cell_features(cells), name="Probability surface (H3 cells)", bins=PEAK_BINS
         ).add_to(m)
         peak = float(cells["share"].max())
         heat = [[round(a, 4), round(o, 4), round(s / peak, 4)] for a, o, s in cell_rows(cells)]
@@ -210,13 +206,38 @@ def _centre(summary: dict[str, Any]) -> list[float]:
 def _bounds(
     regions: dict[int, Any], cells: pd.DataFrame, country_feats: list[dict[str, Any]]
 ) -> list[list[float]] | None:
-    for level in (80, 50):
-        geom = (regions or {}).get(level)
-        if geom is not None and not geom.is_empty:
-            return bounds_of([geom])
+    """Where most of the mass is: the 2-98 % quantiles of the cells (weighted by share),
+    widened to the 50 % credible region; far-off specks (overseas territories) do not
+    zoom the map out to the whole world."""
+    boxes = []
     if len(cells):
-        lat, lon = cells["lat"], cells["lon"]
-        return [[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]]
-    if country_feats:
+        w = cells["share"].to_numpy(dtype=float)
+        (s, n), (west, east) = (
+            _weighted_quantiles(cells[c].to_numpy(dtype=float), w, (0.02, 0.98))
+            for c in ("lat", "lon")
+        )
+        boxes.append([[s, west], [n, east]])
+    geom = (regions or {}).get(50)
+    if geom is not None and not geom.is_empty:
+        inner = bounds_of([geom])
+        if inner:
+            boxes.append(inner)
+    if not boxes and country_feats:
         return bounds_of([shapely.geometry.shape(f["geometry"]) for f in country_feats[:3]])
-    return None
+    if not boxes:
+        return None
+    return [
+        [min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)],
+        [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)],
+    ]
+
+
+def _weighted_quantiles(x: Any, w: Any, qs: tuple[float, ...]) -> list[float]:
+    """Quantiles ``qs`` of values ``x`` with weights ``w``.
+
+    >>> _weighted_quantiles(np.array([1.0, 2.0, 9.0]), np.array([1.0, 1.0, 0.01]), (0.0, 0.98))
+    [1.0, 2.0]
+    """
+    order = np.argsort(x)
+    cum = np.cumsum(w[order]) / w.sum()
+    return [float(x[order][min(int(np.searchsorted(cum, q)), len(x) - 1)]) for q in qs]
