@@ -28,7 +28,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from geoleads.abbreviations import find_abbreviations
 from geoleads.cuewords import (
@@ -44,7 +44,7 @@ from geoleads.errors import GeoleadsError
 from geoleads.gazetteer.build import name_key
 from geoleads.inflect import suffix_candidates
 from geoleads.text import fold
-from geoleads.wordlists import WordLists, load_wordlists
+from geoleads.wordlists import ClueTable, WordLists, load_clue_table, load_wordlists
 
 if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
@@ -108,12 +108,19 @@ class Span:
     inflected: bool = False
 
 
-def _load_lexicons() -> Any:
-    """The shared lexicons (cached on disk by their module), or ``None`` (logged) if broken."""
-    try:
-        from geoleads.lexicons import load_lexicons
+class ClueInfo(NamedTuple):
+    """A lexicon clue of a span: a demonym, language or macro-region reading."""
 
-        return load_lexicons()
+    kind: str
+    lang: str
+    countries: tuple[tuple[str, float], ...]
+    ambiguous: bool
+
+
+def _load_clues(cache_dir: Any) -> ClueTable | None:
+    """The lexicons' clues (compact, cached), or ``None`` (logged) when they are broken."""
+    try:
+        return load_clue_table(cache_dir)
     except (ImportError, GeoleadsError) as err:
         _log.warning("lexicons unavailable, demonyms and language clues are off: %s", err)
         return None
@@ -126,7 +133,7 @@ class Extractor:
         self,
         gazetteer: Gazetteer | None = None,
         wordlists: WordLists | None = None,
-        lexicons: Any = None,
+        clues: ClueTable | None = None,
     ) -> None:
         if gazetteer is None:
             from geoleads.gazetteer import get_gazetteer
@@ -134,7 +141,7 @@ class Extractor:
             gazetteer = get_gazetteer()
         self.gazetteer = gazetteer
         self.words = wordlists if wordlists is not None else load_wordlists(gazetteer)
-        self.lexicons = lexicons if lexicons is not None else _load_lexicons()
+        table = clues if clues is not None else _load_clues(gazetteer.cache_dir)
         self.names = gazetteer.names
         cols = entity_columns(gazetteer)
         self._pop, self._level, self._country, self._name = (
@@ -143,18 +150,18 @@ class Extractor:
             cols.country,
             cols.name,
         )
-        self.clues: dict[str, tuple[Any, ...]] = {}
+        self.clues: dict[str, tuple[tuple[Any, ...], ...]] = {}
+        self.starts = self.words.starts
+        self.clue_starts: dict[str, int] = {}
         context = set(CONTEXT_WORDS)
-        self.starts = dict(self.words.starts)
-        if self.lexicons is not None:
-            self.clues = dict(self.lexicons.clues)
-            for words in getattr(self.lexicons, "context_words", {}).values():
-                context.update(fold(w) for w in words)
+        if table is not None:
+            self.clues = table.clues
+            context.update(table.context_words)
             for key in self.clues:
-                n = key.count(" ") + 1
-                first = key.split(" ", 1)[0]
-                if n > self.starts.get(first, 1):
-                    self.starts[first] = n
+                if " " in key:
+                    first, n = key.split(" ", 1)[0], key.count(" ") + 1
+                    if n > self.clue_starts.get(first, 1):
+                        self.clue_starts[first] = n
         self.context = frozenset(context)
         self._inflect_memo: dict[str, str | None] = {}
         self._facts_memo: dict[str, tuple[float, bool, bool, tuple[str, ...]]] = {}
@@ -261,11 +268,13 @@ class Extractor:
         words = scan.words
         out: list[Span] = []
         i, n = 0, len(toks)
-        names, clues, starts = self.names, self.clues, self.starts
+        names, clues, starts, clue_starts = self.names, self.clues, self.starts, self.clue_starts
         while i < n:
             w = words[i]
             best: tuple[int, str, bool] | None = None  # (words, key, inflected)
             longest = starts.get(w, 1)
+            if clue_starts:
+                longest = max(longest, clue_starts.get(w, 1))
             if longest > 1:
                 parts = [w]
                 for j in range(i + 1, min(n, i + longest)):
@@ -378,7 +387,7 @@ class Extractor:
         text, toks, words = scan.text, scan.toks, scan.words
         start, end = toks[i][0], toks[i + nwords - 1][1]
         rows = self._rows(key)
-        clue = self.clues.get(key, ())
+        clue = tuple(ClueInfo(*c) for c in self.clues.get(key, ()))
         if not rows and not clue:
             return None
         before = words[i - 1] if i > 0 else ""
@@ -387,12 +396,12 @@ class Extractor:
         context = before in self.context
         if clue and not any(self._level[r] == "country" for r in rows):
             # demonym / language / macro clue: "polnische", "in Czech", "Benelux"
-            if any(getattr(c, "ambiguous", False) for c in clue) and not (cap or context):
+            if any(c.ambiguous for c in clue) and not (cap or context):
                 return None  # "polish", "roman": only capitalised or after "in"
             if not cap and scan.language() not in {None, *(c.lang for c in clue)}:
                 return None  # Dutch "pools" in an English tip is swimming pools
             kind = str(clue[0].kind)
-            return Span(start, end, text[start:end], kind, key, (), tuple(clue), 0.8)
+            return Span(start, end, text[start:end], kind, key, (), clue, 0.8)
         if len(key.replace(" ", "")) < 3:
             return None
         pop, famous, main, home = self._facts(key, rows)
