@@ -173,25 +173,35 @@ class Extractor:
             return ()
         return (hit,) if isinstance(hit, int) else hit
 
-    def lemma_key(self, word: str, rules: bool = True) -> str | None:
+    def lemma_key(self, word: str, rules: bool = True, language: str | None = None) -> str | None:
         """The gazetteer key an inflected (folded) word stands for, or ``None``.
 
-        Only when ``rules`` (the text's language inflects place names, or is unknown).
+        Only when ``rules`` (the text's language inflects place names, or is
+        unknown). The dictionary readings of ``language`` win ("turussa" is
+        Turku in Finnish), the most populous place first.
+        Suffix rules are the fallback for words no dictionary knows.
         """
         if not rules:
             return None
-        found = self.words.inflected.get(word)
-        if found is not None or len(word) < 5:
-            return found
+        readings = self.words.lemmas(word)
+        if readings:
+            mine = [key for lang, key in readings if lang == language]
+            return max(mine or [key for _, key in readings], key=self._largest)
+        if len(word) < 5:
+            return None
         memo = self._inflect_memo
         if word in memo:
             return memo[word]
+        found = None
         for cand in suffix_candidates(word):
             if cand in self.names:
                 found = cand
                 break
         memo[word] = found
         return found
+
+    def _largest(self, key: str) -> float:
+        return max((float(self._pop[r]) for r in self._rows(key)), default=0.0)
 
     def _facts(self, key: str, rows: tuple[int, ...]) -> tuple[float, bool, bool, tuple[str, ...]]:
         """(population, famous?, main name?, home languages) of the entities called ``key``.
@@ -297,7 +307,7 @@ class Extractor:
                 if pair is not None:
                     best = pair
             if best is None and hinted and len(w) >= 4:
-                lemma = self.lemma_key(w, scan.inflecting())
+                lemma = self.lemma_key(w, scan.inflecting(), scan.language())
                 if lemma is not None:
                     best = (1, lemma, True)
             if best is None:
@@ -342,11 +352,11 @@ class Extractor:
             return None
         rules = scan.inflecting()
         first = [w1, *_adjective_forms(w1)]
-        lemma = self.lemma_key(w1, rules)
+        lemma = self.lemma_key(w1, rules, scan.language())
         if lemma:
             first.append(lemma)
         second = [w2]
-        lemma2 = self.words.inflected.get(w2) if rules else None
+        lemma2 = self.lemma_key(w2, rules, scan.language()) if len(w2) >= 4 else None
         if lemma2:
             second.append(lemma2)
         if rules and len(w2) >= 4:
@@ -394,12 +404,15 @@ class Extractor:
         initial = _sentence_initial(text, start)
         cap = text[start].isupper() and not scan.shouting
         context = before in self.context
-        if clue and not any(self._level[r] == "country" for r in rows):
-            # demonym / language / macro clue: "polnische", "in Czech", "Benelux"
+        if clue and (not cap or not any(self._level[r] == "country" for r in rows)):
+            # demonym / language / macro clue: "polnische", "in Czech", "Benelux";
+            # "polska marka" too, though "Polska" is also the country's name
             if any(c.ambiguous for c in clue) and not (cap or context):
                 return None  # "polish", "roman": only capitalised or after "in"
-            if not cap and scan.language() not in {None, *(c.lang for c in clue)}:
+            if not cap and scan.language() == "en" and all(c.lang != "en" for c in clue):
                 return None  # Dutch "pools" in an English tip is swimming pools
+            if initial and not context and len(key) <= 4:
+                return None  # Lithuanian "Tai" (this) opening a sentence
             kind = str(clue[0].kind)
             return Span(start, end, text[start:end], kind, key, (), clue, 0.8)
         if len(key.replace(" ", "")) < 3:
@@ -408,11 +421,16 @@ class Extractor:
         common = self.commonness(key, home, scan.language())
         if len(key) <= 3 and not (main and cap and (context or famous)):
             return None  # "Man", "She", "God", "Dan"
+        surface = text[start:end]
+        if len(surface) <= 4 and surface.isupper() and not scan.shouting and not famous:
+            return None  # "ICA", "BP": an acronym, not Ica in Peru
+        if inflected and initial and not context and not famous and pop < 50_000:
+            return None  # "Acheté ..." opening a sentence
         expected = math.log10(pop + 1.0) - 1.5
         floor = 3.0 if nwords == 1 else 4.5  # "White House" yes, "South Carolina" no
         is_common = common >= floor and common > expected + 0.3 and not famous
         german_noun = False
-        if cap and not famous and nwords == 1:
+        if cap and (not famous or not main) and nwords == 1:
             noun = self.words.german_nouns.get(key, 0.0)
             if noun > expected + 0.5 and scan.language() in ("de", None):
                 german_noun = True  # "Marke", "Horn": capitals prove nothing in German
@@ -434,8 +452,10 @@ class Extractor:
             else:
                 evidence = 0.95 if context or region_after else 0.9
         else:  # lower case (or a shouted tip)
-            if common >= 3.0 or (common >= MIN_COMMON_LOWER and not context):
+            if is_common or (common >= MIN_COMMON_LOWER and not context):
                 return None
+            if inflected and not famous and pop < 20_000:
+                return None  # "obok dworca": a common noun's case form
             if context:
                 evidence = 0.7
             elif len(key) >= 5 and (famous or pop >= 20_000):

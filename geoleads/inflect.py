@@ -12,6 +12,8 @@ True
 True
 >>> "helsinki" in suffix_candidates("helsingissa")
 True
+>>> "lahti" in suffix_candidates("lahdesta")
+True
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ασ", ("α",)),
     ("ου", ("οσ", "ο")),
     ("α", ("ασ",)),
+    ("ο", ("οσ",)),
+    ("η", ("ησ",)),
     # Finnish (with a few consonant gradations: nk~ng, t~d, k~-)
     ("ngissa", ("nki",)),
     ("ngista", ("nki",)),
@@ -115,7 +119,14 @@ _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("s", ("",)),
 )
 
-_FINNISH_GRADATION = (("ur", "urk"), ("nn", "nt"), ("ll", "lt"), ("rr", "rt"), ("d", "t"))
+_FINNISH_GRADATION = (
+    ("ur", "urk"),
+    ("hd", "ht"),
+    ("nn", "nt"),
+    ("ll", "lt"),
+    ("rr", "rt"),
+    ("d", "t"),
+)
 
 
 @lru_cache(maxsize=200_000)
@@ -134,9 +145,11 @@ def suffix_candidates(word: str) -> tuple[str, ...]:
                 out.append(cand)
         if suffix in ("ssa", "sta", "lla", "lta", "seen", "hin"):
             for weak, strong in _FINNISH_GRADATION:
-                if stem.endswith(weak + "u") or stem.endswith(weak + "a"):
-                    base = stem[: -len(weak) - 1] + strong + stem[-1]
-                    if base not in seen:
-                        seen.add(base)
-                        out.append(base)
+                if len(stem) >= len(weak) + 2 and stem[-1] in "aeiou" and stem[:-1].endswith(weak):
+                    # Turussa <- Turku, Lahdessa <- Lahti (e in the stem of an i-word)
+                    for vowel in (stem[-1], "i") if stem[-1] == "e" else (stem[-1],):
+                        base = stem[: -len(weak) - 1] + strong + vowel
+                        if base not in seen:
+                            seen.add(base)
+                            out.append(base)
     return tuple(out)

@@ -3,7 +3,9 @@
 A reading's score is the product of
 
 - its prominence: ``sqrt(population + 100)``, so a city of 800,000 outweighs a
-  village of 800 by 30 to 1 but not by 1000 to 1;
+  village of 800 by 30 to 1 but not by 1000 to 1 (a region's population, the
+  sum of its towns', counts one twentieth; countries and regions weigh x4 and
+  x1.5 as levels);
 - whether the span spells the entity's main name (``x3``) rather than one of
   its alternate names ("Most" is Most, CZ, before Heinersbrück whose Sorbian
   name is Most);
@@ -66,7 +68,8 @@ class Resolver:
         scores: dict[int, float] = {}
         for row in span.rows:
             level = str(self._level[row])
-            score = math.sqrt(float(self._pop[row]) + 100.0) * _LEVEL_WEIGHT[level]
+            pop = float(self._pop[row]) / (20.0 if level == "admin1" else 1.0)
+            score = math.sqrt(pop + 100.0) * _LEVEL_WEIGHT[level]
             if self.main_key(row) == span.key:
                 score *= 3.0
             scores[row] = score

@@ -24,13 +24,14 @@ Two tables, built on first use from the gazetteer's name keys and kept under
     ``word -> languages`` of the 40 most frequent words of each language, for a
     cheap guess of a tip's language.
 ``inflected``
-    ``inflected form key -> name key``: forms such as "krakowie", "praze",
+    ``inflected form key -> "lang:name key|lang:name key..."``: forms such as
+    "krakowie", "praze",
     "москве", "helsingissa", "budapesten" mapped to the gazetteer key of their
     lemma ("krakow", "praha", "москва", ...), from simplemma's dictionaries of
     the languages that inflect place names.
 
 >>> lists = load_wordlists()                 # doctest: +SKIP
->>> lists.inflected["krakowie"], lists.common["most"]["en"] > 5
+>>> lists.lemmas("krakowie"), lists.common["most"]["en"] > 5
 ('krakow', True)
 """
 
@@ -56,7 +57,7 @@ from geoleads.text import fold
 if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 
 #: Languages whose place names take case endings (simplemma dictionaries).
 INFLECTING = (
@@ -82,6 +83,17 @@ class WordLists:
     function_words: dict[str, tuple[str, ...]]
     german_nouns: dict[str, float]
     first_names: frozenset[str]
+
+    def lemmas(self, form: str) -> tuple[tuple[str, str], ...]:
+        """``(language, name key)`` readings of an inflected form key, e.g. ``("pl", "krakow")``."""
+        found = self.inflected.get(form)
+        if not found:
+            return ()
+        return tuple(
+            (part[:sep], part[sep + 1 :])
+            for part in found.split("|")
+            if (sep := part.find(":")) > 0
+        )
 
     def guess_language(self, words: list[str]) -> str | None:
         """The language whose most frequent words ``words`` (folded) use most, if clear.
@@ -158,7 +170,12 @@ def build_wordlists(
                     continue
                 fkey, lkey = _key(form), name_key(lemma)
                 if fkey != lkey and lkey in names and fkey not in names and len(lkey) >= 3:
-                    inflected.setdefault(fkey, lkey)
+                    entry = f"{lang}:{lkey}"
+                    old = inflected.get(fkey)
+                    if old is None:
+                        inflected[fkey] = entry
+                    elif f":{lkey}" not in old and old.count("|") < 4:
+                        inflected[fkey] = old + "|" + entry
     starts: dict[str, int] = {}
     for key in names:
         parts = key.split(" ")
