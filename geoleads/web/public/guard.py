@@ -138,14 +138,17 @@ def cross_site(headers: Any, host: str) -> bool:
     True
     >>> cross_site({"Origin": "https://tips.example"}, "tips.example")
     False
+    >>> cross_site({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, "tips.example")
+    False
     """
     site = headers.get("Sec-Fetch-Site")
-    if site and site not in ("same-origin", "none"):
-        return True
+    if site:  # modern browsers: the most reliable signal
+        return site not in ("same-origin", "none")
     origin = headers.get("Origin")
+    # "null" is what a browser sends under our Referrer-Policy: no-referrer; the token decides.
     if origin and origin != "null":
         return urlsplit(origin).netloc.lower() != host.lower()
-    return origin == "null"
+    return False
 
 
 _ADDRESS = re.compile(r"^\S+ - - ")
