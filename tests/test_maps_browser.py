@@ -166,3 +166,39 @@ def test_the_air_gap_is_real(browser: Any, tmp_path: Path) -> None:
             watch.assert_clean()
     finally:
         page.context.close()
+
+
+DEMO_TIPS = Path(__file__).resolve().parent.parent / "data" / "demo" / "tips.csv"
+
+
+@pytest.fixture(scope="module")
+def demo_results(gazetteer: Gazetteer) -> list[Any]:
+    """The real pipeline (tips -> geoparse -> narrowing) on the demo campaign."""
+    from geoleads.narrow import summarize_tips
+    from geoleads.tips import read_tips
+
+    return summarize_tips(read_tips(DEMO_TIPS), gazetteer=gazetteer)
+
+
+def test_demo_campaign_maps_render_cleanly(
+    browser: Any, demo_results: list[Any], tmp_path: Path
+) -> None:
+    assert len(demo_results) >= 5
+    pages = [(f"lead-{r.object_id}.png", lead_map(r, standalone=True)) for r in demo_results]
+    pages.append(("overview-demo.png", overview_map(demo_results, standalone=True)))
+    converged = [r for r in demo_results if r.summary["verdict"]["level"] != "none"]
+    for shot, m in pages:
+        path = save_map(m, tmp_path / shot.replace(".png", ".html"))
+        page, watch = open_page(browser, file_url(path))
+        try:
+            page.wait_for_selector(".gl-title h1", state="attached", timeout=10_000)
+            assert _count(page, ".leaflet-gl-base-pane path") > 150
+            if shot.startswith("overview"):
+                assert _count(page, ".leaflet-gl-choro-pane path") == len(converged)
+            else:
+                assert _count(page, ".leaflet-gl-cells-pane canvas") == 1
+            page.wait_for_timeout(500)  # let the fitBounds zoom animation finish
+            _screenshot(page, shot)
+            watch.assert_clean()
+        finally:
+            page.context.close()

@@ -181,7 +181,6 @@ def locality_points(
     if not top:
         return []
     quotes = tip_quotes(leads, [r.get("geonameid") for r in top])
-    biggest = max(float(r["share"]) for r in top)
     labelled = spread_out(top, LABELLED, spacing_km)
     points = []
     for i, row in enumerate(top):
@@ -195,7 +194,8 @@ def locality_points(
             {
                 "lat": round(float(row["lat"]), 5),
                 "lon": round(float(row["lon"]), 5),
-                "r": round(5 + 11 * (share / biggest) ** 0.5, 1),
+                # absolute: equal small circles mean "no place stands out"
+                "r": round(4 + 16 * share**0.5, 1),
                 "c": colour,
                 "t": f"{row.get('name')} ({where})" if where else str(row.get("name")),
                 "l": [f"{pct(share)} of the probability, {row.get('tips', 0)} tip(s)"]

@@ -1,19 +1,21 @@
 """The campaign overview: every object's verdict region on one map, one colour each.
 
 An object whose tips converge is drawn as its verdict area (a country, an admin1
-region, or for a town the 50 % credible region, else a small circle) plus a dot
-at its peak; objects without a verdict are listed in the title box.
+region, or for a town a disk around the peak as large as its 50 % credible
+region) plus a dot at its peak; objects without a verdict are listed in the title box.
 
 >>> m = overview_map(summarize_tips(tips))                # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import folium
 import shapely
+import shapely.affinity
 
 from geoleads.maps.assets import DEFAULT_STATIC_URL, OfflineMap
 from geoleads.maps.basemap import add_basemap
@@ -38,8 +40,8 @@ COLOURS = (
 )  # fmt: skip
 #: Objects listed by name in the legend; the rest are counted.
 LEGEND_MAX = 20
-#: Radius (degrees) of the circle drawn for a town verdict without a credible region.
-TOWN_RADIUS_DEG = 0.08
+#: Least and greatest radius (km) of the disk drawn for a town verdict.
+TOWN_RADIUS_KM = (5.0, 40.0)
 
 
 def verdict_geometry(result: ObjectResultLike, gaz: Gazetteer) -> Any:
@@ -57,13 +59,15 @@ def verdict_geometry(result: ObjectResultLike, gaz: Gazetteer) -> Any:
         hit = shapes.loc[shapes["code"] == code, "geometry"]
         return shapely.union_all(hit.to_numpy()) if len(hit) else None
     if level in ("locality", "point"):
-        region = (result.credible_regions or {}).get(50)
-        if region is not None and not region.is_empty:
-            return region
         peak = result.summary.get("peak") or {}
-        if peak.get("lat") is not None:
-            # shapely wants (lon, lat)
-            return shapely.Point(float(peak["lon"]), float(peak["lat"])).buffer(TOWN_RADIUS_DEG)
+        if peak.get("lat") is None:
+            return None
+        # a disk as large as the 50 % credible region, within TOWN_RADIUS_KM
+        km2 = (result.summary.get("credible_region_km2") or {}).get("50") or 0.0
+        radius = min(max(math.sqrt(float(km2) / math.pi), TOWN_RADIUS_KM[0]), TOWN_RADIUS_KM[1])
+        lat, lon = float(peak["lat"]), float(peak["lon"])
+        disk = shapely.Point(lon, lat).buffer(radius / 111.2)  # shapely wants (lon, lat)
+        return shapely.affinity.scale(disk, xfact=1 / max(math.cos(math.radians(lat)), 0.1))
     return None
 
 
@@ -136,7 +140,13 @@ def overview_map(
         legend.append(("fill", "#ffffff", f"… and {len(feats) - LEGEND_MAX} more"))
     Legend([("Objects (verdict region)", legend)] if legend else []).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    bounds = bounds_of(geoms)
+    # largest parts only: French Guiana should not zoom a map of France out to the world
+    bounds = bounds_of([_largest_part(g) for g in geoms])
     if bounds:
-        m.fit_bounds(bounds, max_zoom=8, padding=(20, 20))
+        m.fit_bounds(bounds, max_zoom=8, padding_top_left=(30, 150), padding_bottom_right=(300, 30))
     return m
+
+
+def _largest_part(geom: Any) -> Any:
+    parts = shapely.get_parts(geom)
+    return max(parts, key=lambda p: p.area) if len(parts) else geom
