@@ -186,3 +186,17 @@ def test_cli_unknown_object_and_bad_usage(tips_file: Path, tmp_path: Path) -> No
     assert not (tmp_path / "x.html").exists()
     res = CliRunner().invoke(cli, ["map", "--tips", str(tips_file), "-o", str(tmp_path / "y")])
     assert res.exit_code == 2
+
+
+def test_object_without_places_still_gets_a_map() -> None:
+    from datetime import UTC, datetime
+
+    from geoleads.narrow import summarize_tips
+    from geoleads.tips import Tip
+
+    tips = [Tip("T1", "OBJ-X", "no idea, sorry", datetime(2024, 1, 1, tzinfo=UTC))]
+    [empty] = summarize_tips(tips, mentions={"T1": []})
+    html = render_html(lead_map(empty, standalone=True))
+    assert "No convergence" in html
+    assert "Probability surface (H3 cells)" not in html
+    assert "No convergence: OBJ-X" in render_html(overview_map([empty], standalone=True))
