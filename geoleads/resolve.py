@@ -6,12 +6,12 @@ A reading's score is the product of
   village of 800 by 30 to 1 but not by 1000 to 1 (a region's population, the
   sum of its towns', counts one twentieth; countries and regions weigh x4 and
   x1.5 as levels);
-- whether the span spells the entity's main name (``x3``) rather than one of
-  its alternate names ("Most" is Most, CZ, before Heinersbrück whose Sorbian
-  name is Most);
+- a country that the span names only in another language weighs x0.1 when
+  some other reading is called exactly so ("Indiana" is the US state, not
+  India; "Columbia" is a US town, not Colombia);
 - the other places in the same text: with ``s`` the share of the other spans'
   readings that lie in a reading's country, the reading is weighed by
-  ``(s + 0.1) / 1.1`` (and likewise by ``(s + 0.3) / 1.3`` for its admin1
+  ``(s + 0.05) / 1.05`` (and likewise by ``(s + 0.3) / 1.3`` for its admin1
   region), so in a text about Georgia "Dublin" is Dublin, GA; a reading
   directly followed by ", <its country or region>" ("Horn, Sweden") gets x50;
 - the caller's ``country_prior`` (e.g. from the same object's other tips):
@@ -37,7 +37,11 @@ if TYPE_CHECKING:
 
 MAX_CANDIDATES = 6
 #: Smoothing of the other mentions' country / region shares (lower = they weigh more).
-ALPHA_COUNTRY = 0.1
+ALPHA_COUNTRY = 0.05
+#: Weight of a country known by the span only in another language when a place is called so.
+ALIAS_WEIGHT = 0.1
+#: How often the other names' readings are re-weighed by each other.
+CONTEXT_ROUNDS = 2
 ALPHA_ADMIN1 = 0.3
 _LEVEL_WEIGHT = {"country": 4.0, "admin1": 1.5, "locality": 1.0}
 
@@ -53,6 +57,8 @@ class Resolver:
         self._country = cols.country
         self._admin1 = cols.admin1
         self._name = cols.name
+        self._lat = gazetteer.entities["lat"].to_numpy()
+        self._lon = gazetteer.entities["lon"].to_numpy()
         self._main_key: dict[int, str] = {}
         self._country_candidate: dict[str, Candidate | None] = {}
 
@@ -70,9 +76,14 @@ class Resolver:
             level = str(self._level[row])
             pop = float(self._pop[row]) / (20.0 if level == "admin1" else 1.0)
             score = math.sqrt(pop + 100.0) * _LEVEL_WEIGHT[level]
-            if self.main_key(row) == span.key:
-                score *= 3.0
+            if not (math.isfinite(self._lat[row]) and math.isfinite(self._lon[row])):
+                continue  # an entity without a position cannot be a reading
             scores[row] = score
+        if any(self.main_key(r) == span.key for r in scores):
+            # "Indiana" is the state; that some language calls India so matters little
+            for row in scores:
+                if self._level[row] == "country" and self.main_key(row) != span.key:
+                    scores[row] *= ALIAS_WEIGHT
         regions = {self._admin1[r] for r in scores if self._level[r] == "admin1"}
         if regions:
             # "Praha": the city inside the region of the same name is the better reading
@@ -114,75 +125,104 @@ class Resolver:
     ) -> list[Mention]:
         """Mentions for ``spans`` of ``text``, readings best first."""
         base = [self.base_scores(s) if s.kind == "place" else {} for s in spans]
-        # First pass: each span's country/admin1 shares on its own.
-        shares_c: list[dict[str, float]] = []
-        shares_a: list[dict[str, float]] = []
-        for span, scores in zip(spans, base, strict=True):
-            c: dict[str, float] = defaultdict(float)
-            a: dict[str, float] = defaultdict(float)
-            if span.kind == "place":
-                total = sum(scores.values()) or 1.0
-                for row, score in scores.items():
-                    c[self._country[row]] += span.evidence * score / total
-                    if self._level[row] != "country":
-                        a[self._admin1[row]] += span.evidence * score / total
-            else:
-                for clue in span.clues[:1]:
-                    for code, weight in clue.countries:
-                        c[code] += span.evidence * weight
-            shares_c.append(c)
-            shares_a.append(a)
-        sum_c: dict[str, float] = defaultdict(float)
-        sum_a: dict[str, float] = defaultdict(float)
-        for c, a in zip(shares_c, shares_a, strict=True):
-            for k, v in c.items():
-                sum_c[k] += v
-            for k, v in a.items():
-                sum_a[k] += v
-        total_c = sum(sum_c.values())
-        total_a = sum(sum_a.values())
         prior = {k.upper(): float(v) for k, v in (country_prior or {}).items()}
         prior_total = sum(prior.values())
         if prior_total > 0:
             prior = {k: v / prior_total for k, v in prior.items()}
-
+        followers = [_follower(text, spans, i) for i in range(len(spans))]
+        # Readings weighed by the other names' readings, then again by the other
+        # names' re-weighed readings. A name said twice counts once.
+        scores = [self._weigh(i, spans, base, None, prior, followers) for i in range(len(spans))]
+        if len({s.key for s in spans}) > 1:
+            for _round in range(CONTEXT_ROUNDS):
+                context = self._context(spans, scores)
+                scores = [
+                    self._weigh(i, spans, base, context, prior, followers)
+                    for i in range(len(spans))
+                ]
         mentions: list[Mention] = []
         for i, span in enumerate(spans):
             if span.kind != "place":
                 mentions.append(self._clue_mention(span, prior))
                 continue
-            follower = _follower(text, spans, i)
-            scored: list[tuple[float, int]] = []
-            for row, score in base[i].items():
-                country = self._country[row]
-                admin1 = self._admin1[row]
-                mass_c = total_c - sum(shares_c[i].values())
-                if mass_c > 1e-9:
-                    others_c = (sum_c[country] - shares_c[i].get(country, 0.0)) / mass_c
-                    score *= (others_c + ALPHA_COUNTRY) / (1.0 + ALPHA_COUNTRY)
-                mass_a = total_a - sum(shares_a[i].values())
-                if mass_a > 1e-9 and self._level[row] != "country":
-                    others_a = (sum_a[admin1] - shares_a[i].get(admin1, 0.0)) / mass_a
-                    score *= (others_a + ALPHA_ADMIN1) / (1.0 + ALPHA_ADMIN1)
-                if prior:
-                    score *= 1.0 + 4.0 * prior.get(country, 0.0)
-                if follower is not None and follower is not span:
-                    frows = follower.rows
-                    if any(
-                        (self._level[f] == "country" and self._country[f] == country)
-                        or (self._level[f] == "admin1" and self._admin1[f] == admin1)
-                        for f in frows
-                    ):
-                        score *= 50.0
-                scored.append((score, row))
-            scored.sort(reverse=True)
-            total = sum(s for s, _ in scored) or 1.0
+            scored = sorted(((v, row) for row, v in scores[i].items()), reverse=True)
+            total = sum(v for v, _ in scored) or 1.0
             cands = tuple(
-                self._candidate(row, span.evidence * s / total)
-                for s, row in scored[:MAX_CANDIDATES]
+                self._candidate(row, span.evidence * v / total)
+                for v, row in scored[:MAX_CANDIDATES]
             )
             mentions.append(Mention(span.start, span.end, span.text, "place", cands))
         return mentions
+
+    def _context(
+        self, spans: Sequence[Span], scores: list[dict[int, float]]
+    ) -> dict[str, tuple[dict[str, float], dict[str, float]]]:
+        """Per name key: its evidence-weighted country and admin1 shares."""
+        out: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+        for span, sc in zip(spans, scores, strict=True):
+            if span.key in out:
+                continue
+            c: dict[str, float] = defaultdict(float)
+            a: dict[str, float] = defaultdict(float)
+            if span.kind == "place":
+                total = sum(sc.values()) or 1.0
+                for row, v in sc.items():
+                    c[self._country[row]] += span.evidence * v / total
+                    if self._level[row] != "country":
+                        a[self._admin1[row]] += span.evidence * v / total
+            else:
+                for clue in span.clues[:1]:
+                    for code, weight in clue.countries:
+                        c[code] += span.evidence * weight
+            out[span.key] = (c, a)
+        return out
+
+    def _weigh(
+        self,
+        i: int,
+        spans: Sequence[Span],
+        base: list[dict[int, float]],
+        context: dict[str, tuple[dict[str, float], dict[str, float]]] | None,
+        prior: Mapping[str, float],
+        followers: list[Span | None],
+    ) -> dict[int, float]:
+        """The scores of span ``i``'s readings given the other names and the prior."""
+        span = spans[i]
+        if span.kind != "place":
+            return {}
+        others_c: dict[str, float] = defaultdict(float)
+        others_a: dict[str, float] = defaultdict(float)
+        if context is not None:
+            for key, (c, a) in context.items():
+                if key == span.key:
+                    continue
+                for k, v in c.items():
+                    others_c[k] += v
+                for k, v in a.items():
+                    others_a[k] += v
+        mass_c = sum(others_c.values())
+        mass_a = sum(others_a.values())
+        follower = followers[i]
+        out: dict[int, float] = {}
+        for row, score in base[i].items():
+            country = self._country[row]
+            admin1 = self._admin1[row]
+            if mass_c > 1e-9:
+                share = others_c.get(country, 0.0) / mass_c
+                score *= (share + ALPHA_COUNTRY) / (1.0 + ALPHA_COUNTRY)
+            if mass_a > 1e-9 and self._level[row] != "country":
+                share = others_a.get(admin1, 0.0) / mass_a
+                score *= (share + ALPHA_ADMIN1) / (1.0 + ALPHA_ADMIN1)
+            if prior:
+                score *= 1.0 + 4.0 * prior.get(country, 0.0)
+            if follower is not None and any(
+                (self._level[f] == "country" and self._country[f] == country)
+                or (self._level[f] == "admin1" and self._admin1[f] == admin1)
+                for f in follower.rows
+            ):
+                score *= 50.0  # "Horn, Sweden"
+            out[row] = score
+        return out
 
     def _candidate(self, row: int, probability: float) -> Candidate:
         p = self.gazetteer.place(row)
