@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, insert, literal, select, update
+from sqlalchemy import case, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from geoleads.store.audit import audit
@@ -37,6 +37,8 @@ from geoleads.tips import Tip
 
 #: Rows per INSERT statement batch.
 BATCH = 5000
+#: After importing this many tips, refresh PostgreSQL's planner statistics.
+ANALYZE_AFTER = 1000
 #: ``progress(phase, done, total)``; phases: "geoparsing", then "writing" once (at its start).
 ImportProgress = Callable[[str, int, int], None]
 
@@ -196,6 +198,10 @@ def import_tips(
         report.objects_created = _write(session, fresh, fresh_parsed, source=source)
         report.added = len(fresh)
         audit(session, "import", user=user, target=source, details=report.to_json())
+        if len(fresh) >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+            # Fresh statistics, or the planner keeps believing the tables are empty and
+            # scans them sequentially (minutes for the next import's lookups).
+            session.execute(text("ANALYZE tips, mentions, objects"))
 
     if progress is not None:
         # Reported before the transaction: a progress write from another connection
