@@ -10,7 +10,10 @@ European countries :mod:`tipgen` has adjectives for) and a random mix of tips:
 * in 40 % of objects one loud sender pasting a wrong city 5-20 times;
 * vague and off-topic tips; repeated copies of genuine tips.
 
-A fifth of the objects are "thin": only one or two tips name the place.
+Three objects in ten are "thin": only one or two tips name the place, and in
+one in ten nobody names it at all (only neighbours, region, country). Tips
+naming a neighbouring country people confuse it with, and confident tips naming
+real towns elsewhere, are mixed in.
 Everything comes from a seeded :class:`random.Random`: the same seed gives the
 same scenarios on every machine with the same gazetteer.
 """
@@ -32,6 +35,15 @@ if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
 
 COUNTRIES = tuple(sorted(tipgen.ADJECTIVES))
+#: Countries people confuse a country with (neighbours, same language).
+CONFUSED = {
+    "AT": ("DE", "CH", "CZ"), "DE": ("AT", "NL", "PL"), "PL": ("CZ", "DE", "SK"),
+    "CZ": ("SK", "PL", "AT"), "SK": ("CZ", "HU", "PL"), "HU": ("AT", "SK", "RO"),
+    "FR": ("BE", "IT", "ES"), "BE": ("NL", "FR", "DE"), "NL": ("BE", "DE", "DK"),
+    "IT": ("FR", "ES", "HR"), "ES": ("PT", "IT", "FR"), "PT": ("ES", "FR", "IT"),
+    "SE": ("DK", "DE", "GB"), "DK": ("SE", "DE", "NL"), "GB": ("IE", "NL", "FR"),
+    "HR": ("SI", "HU", "IT"), "RO": ("HU", "IT", "GR"), "GR": ("IT", "RO", "HR"),
+}  # fmt: skip
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
@@ -91,11 +103,34 @@ def make_scenario(rng: random.Random, gaz: Gazetteer, object_id: str) -> Scenari
         float(truth["lat"]),
         float(truth["lon"]),
     )
-    thin = rng.random() < 0.2
-    n_true = rng.randint(1, 2) if thin else rng.randint(2, 7)
+    _fill(rng, gaz, s, truth)
+    rng.shuffle(s.tips)
+    return s
+
+
+def make_sized(rng: random.Random, gaz: Gazetteer, object_id: str, n_tips: int) -> Scenario:
+    """A scenario object with exactly ``n_tips`` tips (more rounds of the same mix)."""
+    s = make_scenario(rng, gaz, object_id)
+    truth = _pool(gaz).set_index("geonameid").loc[s.geonameid]
+    truth["geonameid"] = s.geonameid
+    while len(s.tips) < n_tips:
+        _fill(rng, gaz, s, truth)
+    rng.shuffle(s.tips)
+    del s.tips[n_tips:]
+    return s
+
+
+def _fill(rng: random.Random, gaz: Gazetteer, s: Scenario, truth: pd.Series) -> None:
+    """Add one round of the tip mix of scenario ``s`` (true place ``truth``)."""
+    pool = _pool(gaz)
+    country, admin1 = s.country, s.admin1
+    kind = rng.random()
+    thin = kind < 0.3
+    unnamed = kind < 0.1  # nobody names the town: only its region, country, neighbours
+    n_true = 0 if unnamed else rng.randint(1, 2) if thin else rng.randint(2, 7)
     for _ in range(n_true):
         s.tips.append(tipgen.place_tip(rng, s.name))
-    if rng.random() < 0.3:  # a genuine tip sent twice
+    if rng.random() < 0.3 and s.tips:  # a genuine tip sent twice
         s.tips.append(s.tips[0])
     near = _neighbours(gaz, truth)
     for _ in range(rng.randint(0, 4) if near else 0):
@@ -107,7 +142,14 @@ def make_scenario(rng: random.Random, gaz: Gazetteer, object_id: str) -> Scenari
     for _ in range(rng.randint(1, 8)):
         maker = tipgen.demonym_tip if rng.random() < 0.6 else tipgen.country_tip
         s.tips.append(maker(rng, country))
+    for _ in range(rng.randint(0, 4)):  # people who confuse the country with a neighbour
+        maker = tipgen.demonym_tip if rng.random() < 0.6 else tipgen.country_tip
+        s.tips.append(maker(rng, rng.choice(CONFUSED[country])))
     others = [c for c in COUNTRIES if c != country]
+    elsewhere = pool[pool["country"] != country]
+    for _ in range(rng.randint(0, 3)):  # confident tips naming a real town elsewhere
+        decoy = elsewhere.iloc[rng.randrange(len(elsewhere))]
+        s.tips.append(tipgen.place_tip(rng, str(decoy["name"])))
     for _ in range(rng.randint(0, 3)):
         maker = tipgen.demonym_tip if rng.random() < 0.6 else tipgen.country_tip
         s.tips.append(maker(rng, rng.choice(others)))
@@ -122,8 +164,6 @@ def make_scenario(rng: random.Random, gaz: Gazetteer, object_id: str) -> Scenari
         s.tips.append(tipgen.vague_tip(rng))
     for _ in range(rng.randint(1, 6)):
         s.tips.append(tipgen.offtopic_tip(rng))
-    rng.shuffle(s.tips)
-    return s
 
 
 def make_scenarios(gaz: Gazetteer, n: int, seed: int) -> list[Scenario]:

@@ -75,6 +75,10 @@ def test_demo_objects_narrow_as_designed(demo_json: list[dict]) -> None:
     assert by_id["OBJ-SHAMPOO"]["countries"][0]["code"] == "AT"
     assert by_id["OBJ-SHAMPOO"]["admin1"][0]["code"] == "AT.03"
     assert by_id["OBJ-WALLPAPER"]["admin1"][0]["code"] == "PL.80"
+    # towns all over the region, none standing out: the verdict stops at the region
+    assert by_id["OBJ-WALLPAPER"]["verdict"]["level"] == "admin1"
+    assert by_id["OBJ-WALLPAPER"]["verdict"]["code"] == "PL.80"
+    assert by_id["OBJ-SHAMPOO"]["verdict"]["name"] == "Wagram ob der Traisen"
     assert by_id["OBJ-MAGAZINE"]["verdict"]["code"] == "CZ"
     assert by_id["OBJ-BAG"]["verdict"]["level"] == "none"
     assert by_id["OBJ-BOOK"]["verdict"]["level"] == "none"
