@@ -23,6 +23,7 @@ def index() -> Any:
     """Every object with tip counts, new tips since the user's last visit, verdict, top regions."""
     state = ObjectListState.from_args(request.args)
     rows = queries.object_rows(store(), summaries(), visits().of(current_user.username))
+    summaries().warm([r.object_id for r in rows if r.summary is None])
     shown = queries.filter_sort_objects(rows, state)
     total = len(shown)
     start = (state.page - 1) * state.per_page

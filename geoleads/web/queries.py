@@ -92,6 +92,12 @@ def object_exists(store: Store, object_id: str) -> bool:
         return s.get(ObjectRow, object_id) is not None
 
 
+def object_ids(store: Store) -> list[str]:
+    """Every object id, sorted."""
+    with store.session() as s:
+        return sorted(s.scalars(select(ObjectRow.object_id)))
+
+
 def object_meta(store: Store, object_id: str) -> dict[str, Any]:
     """Title, description, tip and review counts of one object."""
     with store.session() as s:

@@ -1,20 +1,25 @@
 """The review queue: unreviewed tips ordered by how much they would move the verdict.
 
-The *impact* of a tip is how much the share of its object's top country would
-change if the tip were discarded (marked spam), computed from the per-reading
-``leads`` of the object's current summary. A tip pointing away from the
-current leader moves it as much as one supporting it; tips without places have
-no impact and come last (oldest first).
+The *impact* of a tip is how much the confidence in its object's leading
+country (the leader's share times ``1 - exp(-n / 2)`` for ``n`` units of evidence
+behind it, as :mod:`geoleads.verdict` weighs evidence) would change if the tip were discarded
+(marked spam), computed from the per-reading ``leads`` of the object's current
+summary. A tip pointing away from the leader lowers its share; a tip
+supporting it adds evidence; tips without places have no impact and come last
+(oldest first).
 
->>> import pandas as pd
+>>> import math
+
+import pandas as pd
 >>> leads = pd.DataFrame({"tip_id": ["a", "b", "c"], "country": ["PL", "PL", "DE"],
 ...                       "weight": [1.0, 1.0, 1.0]})
 >>> {k: round(v, 3) for k, v in tip_impacts(leads, {"a", "c"}).items()}
-{'a': 0.167, 'c': 0.333}
+{'a': 0.225, 'c': 0.211}
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -31,8 +36,12 @@ if TYPE_CHECKING:
 MAX_OBJECTS = 20
 
 
+def _confidence(share: float, evidence: float) -> float:
+    return share * (1.0 - math.exp(-max(evidence, 0.0) / 2.0))
+
+
 def tip_impacts(leads: pd.DataFrame, candidates: set[str]) -> dict[str, float]:
-    """``tip_id -> |change of the top country's share|`` if that tip were discarded."""
+    """``tip_id -> |change of the leading country's confidence|`` if that tip were discarded."""
     if leads.empty or not candidates:
         return {}
     frame = leads.loc[leads["country"].notna(), ["tip_id", "country", "weight"]]
@@ -43,15 +52,16 @@ def tip_impacts(leads: pd.DataFrame, candidates: set[str]) -> dict[str, float]:
     if total <= 0:
         return {}
     top = str(mass.idxmax())
-    share = float(mass[top]) / total
+    lead = float(mass[top])
+    before = _confidence(lead / total, lead)
     per_tip = frame[frame["tip_id"].isin(candidates)]
     out: dict[str, float] = {}
     for tip_id, group in per_tip.groupby("tip_id"):
         m_all = float(group["weight"].sum())
         m_top = float(group.loc[group["country"] == top, "weight"].sum())
         rest = total - m_all
-        new_share = (float(mass[top]) - m_top) / rest if rest > 0 else 0.0
-        out[str(tip_id)] = abs(share - new_share)
+        after = _confidence((lead - m_top) / rest, lead - m_top) if rest > 0 else 0.0
+        out[str(tip_id)] = abs(before - after)
     return out
 
 

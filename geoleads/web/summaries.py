@@ -75,6 +75,8 @@ class SummaryCache:
         self._entries: OrderedDict[str, CachedSummary] = OrderedDict()
         self._lock = threading.RLock()
         self._object_locks: dict[str, threading.Lock] = {}
+        self._pending: OrderedDict[str, None] = OrderedDict()
+        self._warmer: threading.Thread | None = None
 
     # --- stamps --------------------------------------------------------------
     def stamp(self, object_id: str) -> Stamp:
@@ -154,6 +156,29 @@ class SummaryCache:
         path = self._path(object_id)
         if path is not None:
             path.unlink(missing_ok=True)
+
+    def warm(self, object_ids: list[str]) -> None:
+        """Compute these objects' summaries in one background thread (pages never wait)."""
+        with self._lock:
+            for object_id in object_ids:
+                self._pending[object_id] = None
+            if self._pending and (self._warmer is None or not self._warmer.is_alive()):
+                self._warmer = threading.Thread(
+                    target=self._warm_loop, name="geoleads-summaries", daemon=True
+                )
+                self._warmer.start()
+
+    def _warm_loop(self) -> None:
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._warmer = None
+                    return
+                object_id, _ = self._pending.popitem(last=False)
+            try:
+                self.get(object_id)
+            except Exception:
+                continue
 
     # --- internals -----------------------------------------------------------
     def _compute(self, object_id: str, stamp: Stamp) -> CachedSummary:
