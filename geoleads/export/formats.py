@@ -3,7 +3,8 @@
 ==========  ===============================================================
 format      what is written
 ==========  ===============================================================
-csv         rows of ``level`` (one per object and region), formulas neutralised
+csv         rows of ``level`` (one per object and region, or per region with
+            ``campaign=True``), formulas neutralised
 xlsx        readme sheet, one sheet per level, a campaign sheet, a tips sheet
 geojson     ``level`` rows with region outlines (localities as points)
 gpkg        one layer per level plus ``campaign_<level>``
@@ -23,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from geoleads.errors import ExportError
-from geoleads.export import geo, regional, report, staticmap, tables
+from geoleads.export import geo, kml, regional, report, staticmap, tables
 
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "geojson", "gpkg", "kml", "pdf", "html")
+#: Smallest share of a row in GeoJSON, GeoPackage and KML exports by default.
+GEO_MIN_SHARE = 0.01
 #: File suffix of each format.
 SUFFIX = {"csv": ".csv", "xlsx": ".xlsx", "geojson": ".geojson", "gpkg": ".gpkg",
           "kml": ".kml", "pdf": ".pdf", "html": ".html"}  # fmt: skip
@@ -68,6 +71,8 @@ def export_summary(
     tips: Iterable[Any] | None = None,
     reviews: Mapping[str, str] | None = None,
     objects: Iterable[str] | None = None,
+    campaign: bool = False,
+    min_share: float | None = None,
     gazetteer: Any = None,
     title: str | None = None,
     step: Callable[[str], None] | None = None,
@@ -76,8 +81,11 @@ def export_summary(
 
     ``tips`` (the :class:`~geoleads.tips.Tip` records) give full tip texts to
     the excerpts; ``reviews`` maps tip_id -> review status; ``objects`` keeps
-    only those object ids; ``step`` is called with a short message before each
-    stage (progress for a CLI).
+    only those object ids. ``campaign=True`` writes one row per region over all
+    the objects instead of one per object and region. Rows with a share below
+    ``min_share`` are left out (default: none in tables and reports,
+    :data:`GEO_MIN_SHARE` in GeoJSON/GPKG/KML, where every row carries an
+    outline). ``step`` is called with a short message before each stage.
     """
     fmt = fmt or format_for(path)
     if fmt not in FORMATS:
@@ -93,25 +101,36 @@ def export_summary(
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
+    if min_share is None:
+        min_share = GEO_MIN_SHARE if fmt in ("geojson", "gpkg", "kml") else 0.0
     note("counting tips per region")
     leads = regional.leads_frame(chosen, reviews, texts)
     levels = regional.LEVELS if fmt in ("xlsx", "gpkg") else (level,)
-    frames = {
+    full = {
         lv: regional.regional_summary(chosen, lv, leads=leads, gazetteer=gazetteer) for lv in levels
     }
+    per_object = full[level]
+    overall = regional.campaign_summary(per_object, objects=len(chosen))
+    if campaign:
+        full = {lv: regional.campaign_summary(t, objects=len(chosen)) for lv, t in full.items()}
+    share = "max_share" if campaign else "share"
+    frames = {lv: t[t[share] >= min_share].reset_index(drop=True) for lv, t in full.items()}
     table = frames[level]
-    campaign = regional.campaign_summary(table, objects=len(chosen))
     meta = {
         "objects": len(chosen),
         "tips": sum(int((r.summary or {}).get("tips") or 0) for r in chosen),
         "level": level,
+        "rows": "one per region (campaign)" if campaign else "one per object and region",
     }
-    note(f"writing {fmt}")
+    if min_share:
+        meta["left out"] = f"rows with share < {min_share:g}"
+    note(f"writing {fmt} ({len(table):,} rows at {level} level)")
     if fmt == "csv":
         return tables.write_csv(table, path)
     if fmt == "xlsx":
         sheets = dict(frames)
-        sheets[f"campaign_{level}"] = campaign
+        if not campaign:
+            sheets[f"campaign_{level}"] = overall
         sheets["tips"] = regional.tip_rows(chosen, leads=leads)
         stamp = {"generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
         return tables.write_xlsx(sheets, path, meta={**meta, **stamp})
@@ -119,19 +138,23 @@ def export_summary(
         return geo.write_geojson(geo.with_geometry(table, level, gazetteer), path)
     if fmt == "kml":
         frame = geo.with_geometry(table, level, gazetteer, simplify=0.02)
-        return geo.write_kml(frame, path, title=title or f"geoleads {level} summary")
+        return kml.write_kml(frame, path, title=title or f"geoleads {level} summary")
     if fmt == "gpkg":
         layers = {lv: geo.with_geometry(frames[lv], lv, gazetteer) for lv in levels}
-        layers[f"campaign_{level}"] = geo.with_geometry(campaign, level, gazetteer)
+        if not campaign:
+            layers[f"campaign_{level}"] = geo.with_geometry(overall, level, gazetteer)
         return geo.write_gpkg(layers, path)
     # html / pdf
     note("drawing the static map")
+    top = overall.head(staticmap.MAX_REGIONS).rename(columns={"mean_share": "share"})
     picture = staticmap.map_png(
-        geo.with_geometry(campaign.rename(columns={"mean_share": "share"}), level, gazetteer),
+        geo.with_geometry(top, level, gazetteer),
         basemap=staticmap.basemap_for(gazetteer),
         title=f"Mean share per {level} over {len(chosen)} object(s)",
     )
-    rep = report.build_report(chosen, table, campaign, picture, level=level, title=title, meta=meta)
+    rep = report.build_report(
+        chosen, per_object, overall, picture, level=level, title=title, meta=meta
+    )
     if fmt == "html":
         return report.write_html(rep, path)
     return report.write_pdf(rep, path)

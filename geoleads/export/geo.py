@@ -14,13 +14,14 @@ localities as points. A region without a polygon falls back to its point; the
 
 from __future__ import annotations
 
-import html
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -55,6 +56,40 @@ def _outlines(level: str, gazetteer: Any) -> gpd.GeoDataFrame | None:
     return None
 
 
+def outline_of(geom: BaseGeometry, simplify: float = SIMPLIFY_DEGREES) -> BaseGeometry:
+    """A light outline: tolerance grows with the region's size, specks are dropped.
+
+    A country as big as Russia keeps a few hundred vertices instead of tens of
+    thousands; islands smaller than the tolerance vanish (the largest part stays).
+
+    >>> from shapely.geometry import box
+    >>> round(outline_of(box(0, 0, 40, 20)).area)
+    800
+    """
+    size = math.sqrt(max(geom.area, 0.0))
+    tol = max(simplify, size / 150)
+    parts = _polygons(geom) or [geom]
+    keep = [p for p in parts if p.area >= tol * tol] or [max(parts, key=lambda p: p.area)]
+    light = [p.simplify(tol, preserve_topology=True) for p in keep]
+    merged = shapely.union_all([p for p in light if not p.is_empty])  # valid, no overlaps
+    polys = _polygons(merged)
+    if not polys:
+        return geom
+    return polys[0] if len(polys) == 1 else MultiPolygon(polys)
+
+
+_OUTLINES: dict[tuple[str, str, float, int], BaseGeometry] = {}
+
+
+def _cached_outline(level: str, code: str, geom: BaseGeometry, simplify: float) -> BaseGeometry:
+    if not simplify:
+        return geom
+    key = (level, code, simplify, id(geom))
+    if key not in _OUTLINES:
+        _OUTLINES[key] = outline_of(geom, simplify)
+    return _OUTLINES[key]
+
+
 def with_geometry(
     table: pd.DataFrame,
     level: str,
@@ -69,7 +104,7 @@ def with_geometry(
         wanted = set(table["code"].astype(str))
         sub = shapes[shapes["code"].astype(str).isin(wanted)]
         outline = {
-            str(c): (g.simplify(simplify, preserve_topology=True) if simplify else g)
+            str(c): _cached_outline(level, str(c), g, simplify)
             for c, g in zip(sub["code"], sub.geometry, strict=True)
             if g is not None and not g.is_empty
         }
@@ -120,67 +155,9 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path) -> Path
     return path
 
 
-# --- KML -------------------------------------------------------------------
-_KML_FIELDS = ("share", "tips", "weighted_tips", "raw_tips", "reviewed_tips", "credible_tips")
-
-
-def _description(row: Mapping[str, Any]) -> str:
-    """HTML balloon text; every value is escaped (Google Earth renders it as HTML)."""
-    parts = [f"<b>{html.escape(str(row.get('object_id', '')))}</b>"]
-    parts += [f"{k}: {html.escape(str(row[k]))}" for k in _KML_FIELDS if k in row]
-    if row.get("is_verdict"):
-        parts.append("<b>verdict of this object</b>")
-    tips = str(row.get("top_tips") or "")
-    if tips:
-        quoted = "<br/>".join(html.escape(t) for t in tips.split(" | "))
-        parts.append("supporting tips:<br/>" + quoted)
-    return "<br/>".join(parts)
-
-
 def _polygons(geom: BaseGeometry) -> list[Polygon]:
     if isinstance(geom, Polygon):
         return [geom]
     if isinstance(geom, MultiPolygon):
         return list(geom.geoms)
     return []
-
-
-def _style(feature: Any, share: float) -> None:
-    import simplekml
-
-    alpha = int(40 + 180 * max(0.0, min(1.0, share)))
-    feature.style.polystyle.color = simplekml.Color.changealphaint(alpha, simplekml.Color.red)
-    feature.style.linestyle.color = simplekml.Color.darkred
-    feature.style.linestyle.width = 1
-
-
-def write_kml(frame: gpd.GeoDataFrame, path: str | Path, title: str = "geoleads") -> Path:
-    """Write regions as KML: a folder per object, a placemark per region."""
-    import simplekml
-
-    kml = simplekml.Kml(name=title)
-    folders: dict[str, Any] = {}
-    for row in frame.to_dict("records"):
-        oid = str(row.get("object_id", "regions"))
-        folder = folders.get(oid) or folders.setdefault(oid, kml.newfolder(name=oid))
-        name = str(row.get("name") or row.get("code"))
-        desc = _description(row)
-        geom = row.get("geometry")
-        if geom is None or geom.is_empty:
-            continue
-        polys = _polygons(geom)
-        if polys:
-            multi = folder.newmultigeometry(name=name, description=desc)
-            for poly in polys:
-                p = multi.newpolygon(outerboundaryis=list(poly.exterior.coords))
-                p.innerboundaryis = [list(r.coords) for r in poly.interiors]
-            _style(multi, float(row.get("share") or 0.0))
-        else:
-            c = geom.centroid
-            folder.newpoint(name=name, description=desc, coords=[(c.x, c.y)])
-    path = Path(path)
-    try:
-        kml.save(str(path))
-    except OSError as err:
-        raise ExportError(f"cannot write {path}: {err}") from err
-    return path

@@ -36,6 +36,8 @@ import pandas as pd
 from geoleads.errors import ExportError, NotFoundError
 from geoleads.export import geo, regional, report, staticmap, tables
 
+#: Objects that get maps (the ones with the largest share in the country).
+MAX_MAPS = 20
 #: An object belongs in a country's package when the country holds at least
 #: this share of it (or is its verdict country).
 MIN_SHARE = 0.05
@@ -159,7 +161,8 @@ def build_package(
     basemap = staticmap.basemap_for(gazetteer)
     used: set[str] = set()
     level = "admin1"
-    for res in chosen:
+    mapped = sorted(chosen, key=lambda r: -country_share(r.summary or {}, country))[:MAX_MAPS]
+    for res in mapped:
         name = safe_name(str(res.object_id), used)
         rows = frames[level][frames[level]["object_id"] == res.object_id]
         files[f"maps/{name}.png"] = staticmap.map_png(
@@ -183,7 +186,11 @@ def build_package(
         title=f"Dissemination package: {country_name}", meta=meta,
     )  # fmt: skip
     files["report.pdf"] = report.render_pdf(rep)
-    files["README.txt"] = _readme(country, country_name, chosen, len(tip_table), files).encode()
+    readme = _readme(country, country_name, chosen, len(tip_table), files)
+    if len(mapped) < len(chosen):
+        readme += (f"Maps: the {len(mapped)} objects with the largest share in {country_name}: "
+                   + ", ".join(str(r.object_id) for r in mapped) + "\n")  # fmt: skip
+    files["README.txt"] = readme.encode("utf-8")
     manifest = {
         "country": country,
         "country_name": country_name,

@@ -152,11 +152,15 @@ def leads_frame(
             out[col] = None
     out["tip_id"] = out["tip_id"].astype(str)
     if texts:
-        out["text"] = [texts.get(t, x) for t, x in zip(out["tip_id"], out["text"], strict=True)]
-    out["text"] = out["text"].fillna("").astype(str)
+        full = out["tip_id"].map(texts).astype(object)
+        out["text"] = full.where(full.notna(), out["text"].astype(object))
+    out["text"] = out["text"].astype(object).where(out["text"].notna(), "").astype(str)
     out["weight"] = pd.to_numeric(out["weight"], errors="coerce").fillna(0.0).astype(float)
-    known = dict(reviews or {})
-    out["review"] = [known.get(t, "unreviewed") for t in out["tip_id"]]
+    if reviews:
+        status = out["tip_id"].map(dict(reviews)).astype(object)
+        out["review"] = status.where(status.notna(), "unreviewed").astype(str)
+    else:
+        out["review"] = "unreviewed"
     return out
 
 
@@ -249,14 +253,19 @@ def _fill_coordinates(table: pd.DataFrame, level: str, gazetteer: Any) -> None:
     if gazetteer is None or table.empty or level == "locality":
         return
     missing = table["lat"].isna() | table["lon"].isna()
-    for idx in table.index[missing]:
-        code = str(table.at[idx, "code"])
+    if not missing.any():
+        return
+    lookup = gazetteer.country if level == "country" else gazetteer.admin1
+    where: dict[str, tuple[float, float]] = {}
+    for code in table.loc[missing, "code"].astype(str).unique():
         try:
-            place = gazetteer.country(code) if level == "country" else gazetteer.admin1(code)
+            place = lookup(code)
         except LookupError:
             continue
-        table.at[idx, "lat"] = place.lat
-        table.at[idx, "lon"] = place.lon
+        where[code] = (place.lat, place.lon)
+    codes = table.loc[missing, "code"].astype(str)
+    table.loc[missing, "lat"] = codes.map(lambda c: where.get(c, (np.nan, np.nan))[0])
+    table.loc[missing, "lon"] = codes.map(lambda c: where.get(c, (np.nan, np.nan))[1])
 
 
 def regional_summary(

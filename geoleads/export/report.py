@@ -22,6 +22,9 @@ from geoleads.errors import ExportError
 
 #: Rows of each ranking shown in a report.
 TOP_ROWS = 10
+#: Objects listed in the overview table / detailed with their rankings.
+MAX_OVERVIEW = 200
+MAX_DETAILED = 40
 
 METHOD_NOTES = (
     "Tips are anonymous and unverified. geoleads finds the places each tip mentions "
@@ -53,6 +56,8 @@ class Report:
     map_png: bytes
     generated: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     meta: dict[str, Any] = field(default_factory=dict)
+    overview: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
 
 
 def build_report(
@@ -67,7 +72,12 @@ def build_report(
 ) -> Report:
     """Collect a :class:`Report` from results, their regional table and the campaign table."""
     objects = []
-    for res in results:
+    ranked = sorted(results, key=lambda r: -int((r.summary or {}).get("tips") or 0))
+    overview = pd.DataFrame(
+        [_overview_row(r) for r in ranked[:MAX_OVERVIEW]],
+        columns=["object", "tips", "with places", "verdict", "confidence"],
+    ).astype(str)
+    for res in ranked[:MAX_DETAILED]:
         summary = res.summary or {}
         rows = table[table["object_id"] == res.object_id].head(TOP_ROWS)
         objects.append(
@@ -84,6 +94,12 @@ def build_report(
                 ],
             }
         )
+    notes = []
+    if len(results) > MAX_OVERVIEW:
+        notes.append(f"The overview lists the {MAX_OVERVIEW} objects with the most tips of "
+                     f"{len(results)}; every object is in the XLSX/CSV exports.")  # fmt: skip
+    if len(results) > MAX_DETAILED:
+        notes.append(f"Rankings are detailed for the {MAX_DETAILED} objects with the most tips.")
     return Report(
         title=title or f"Regional summary ({level})",
         level=level,
@@ -91,7 +107,23 @@ def build_report(
         objects=objects,
         map_png=map_png,
         meta=dict(meta or {}),
+        overview=overview,
+        notes=notes,
     )
+
+
+def _overview_row(res: Any) -> list[Any]:
+    summary = res.summary or {}
+    verdict = summary.get("verdict") or {}
+    conf = verdict.get("confidence")
+    return [
+        res.object_id,
+        summary.get("tips"),
+        summary.get("tips_with_places"),
+        _verdict_text(verdict).split(" (")[0] if verdict.get("level") not in (None, "none")
+        else "none",
+        f"{float(conf):.2f}" if conf is not None else "",
+    ]  # fmt: skip
 
 
 def _display(frame: pd.DataFrame, campaign: bool = False) -> pd.DataFrame:
@@ -131,6 +163,9 @@ section{page-break-inside:avoid}@media print{body{margin:0}}
 <h1>{{ r.title }}</h1>
 <p>Generated {{ r.generated }}{% for k, v in r.meta.items() %} · {{ k }}: {{ v }}{% endfor %}</p>
 <img alt="map of the ranked regions" src="data:image/png;base64,{{ png }}">
+{% for n in r.notes %}<p><i>{{ n }}</i></p>{% endfor %}
+<h2>Objects</h2>
+{{ table(r.overview) }}
 <h2>Campaign ranking ({{ r.level }})</h2>
 {{ table(r.campaign) }}
 {% for o in r.objects %}<section>
@@ -210,14 +245,20 @@ def render_pdf(report: Report) -> bytes:
         pdf.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def table(frame: pd.DataFrame) -> None:
+        """Fixed-width rows, long cells cut with an ellipsis (fast for long tables)."""
         if frame.empty:
-            para("(no regions)")
+            para("(no rows)")
             return
-        pdf.set_font("DejaVu", "", 7.5)
-        with pdf.table(text_align="LEFT", line_height=4) as t:
-            t.row(list(frame.columns))
-            for row in frame.itertuples(index=False, name=None):
-                t.row([str(v) for v in row])
+        cells = [list(map(str, frame.columns)), *([str(v) for v in r] for r in frame.values)]
+        longest = [min(max(len(row[i]) for row in cells), 40) + 2 for i in range(len(cells[0]))]
+        widths = [pdf.epw * n / sum(longest) for n in longest]
+        for k, row in enumerate(cells):
+            pdf.set_font("DejaVu", "B" if k == 0 else "", 7)
+            for w, text in zip(widths, row, strict=True):
+                fit = max(int(w / 1.35), 3)
+                shown = text if len(text) <= fit else text[: fit - 1] + "…"
+                pdf.cell(w, 4, shown, border=1)
+            pdf.ln(4)
         pdf.ln(2)
 
     para(report.title, 16, "B")
@@ -226,6 +267,10 @@ def render_pdf(report: Report) -> bytes:
     pdf.ln(2)
     pdf.image(io.BytesIO(report.map_png), w=pdf.epw)
     pdf.ln(2)
+    for n in report.notes:
+        para(n, 8)
+    para("Objects", 12, "B")
+    table(report.overview)
     para(f"Campaign ranking ({report.level})", 12, "B")
     table(report.campaign)
     for obj in report.objects:

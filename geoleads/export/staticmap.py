@@ -23,6 +23,8 @@ import geopandas as gpd
 
 #: Smallest span of the picture, in degrees of latitude.
 MIN_SPAN_DEG = 4.0
+#: Regions drawn on one picture (the strongest).
+MAX_REGIONS = 40
 
 
 def _extent(frame: gpd.GeoDataFrame, top: int = 8) -> tuple[float, float, float, float]:
@@ -66,6 +68,7 @@ def map_png(
     if basemap is not None and len(basemap):
         land = basemap.cx[xmin:xmax, ymin:ymax]
         if len(land):
+            land = land.clip((xmin, ymin, xmax, ymax))
             land.plot(ax=ax, color="#f4f1ea", edgecolor="#8c8c8c", linewidth=0.4)
     polys = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
     if len(polys):
@@ -104,7 +107,8 @@ def map_png(
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect(1 / max(math.cos(math.radians((ymin + ymax) / 2)), 0.2))
-    ax.tick_params(labelsize=7)
+    ax.set_axis_off()
+    ax.add_patch(_frame(ax))
     if title:
         ax.set_title(title, fontsize=10)
     ax.text(
@@ -123,11 +127,25 @@ def map_png(
     return buf.getvalue()
 
 
+def _frame(ax: Any) -> Any:
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, lw=0.8, ec="#555555",
+                     zorder=5)  # fmt: skip
+
+
+_BASEMAPS: dict[int, gpd.GeoDataFrame] = {}
+
+
 def basemap_for(gazetteer: Any = None) -> gpd.GeoDataFrame:
-    """The country outlines used under every static map."""
+    """The country outlines under every static map (simplified ~2 km, cached)."""
     if gazetteer is None:
         from geoleads.gazetteer import get_gazetteer
 
         gazetteer = get_gazetteer()
-    shapes: gpd.GeoDataFrame = gazetteer.country_shapes()
-    return shapes
+    key = id(gazetteer)
+    if key not in _BASEMAPS:
+        shapes: gpd.GeoDataFrame = gazetteer.country_shapes()[["code", "geometry"]].copy()
+        shapes["geometry"] = shapes.geometry.simplify(0.02, preserve_topology=True)
+        _BASEMAPS[key] = shapes
+    return _BASEMAPS[key]

@@ -5,8 +5,8 @@ must never become a live formula when an analyst opens the file:
 
 * CSV: a text cell starting with ``= + - @``, a tab or a carriage return gets a
   leading apostrophe (the OWASP recommendation; spreadsheets show it as text);
-* XLSX: every text cell is written as a string cell (openpyxl would otherwise
-  store a value starting with ``=`` as a formula), so the text stays exact.
+* XLSX: every text cell is written as an inline string cell (the writer in
+  :mod:`geoleads.export.xlsx` has no formulas at all), so the text stays exact.
 
 >>> neutralise("=HYPERLINK(\\"http://x\\",\\"y\\")")
 '\\'=HYPERLINK("http://x","y")'
@@ -88,22 +88,9 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
-def _text_cell(ws: Any, text: str) -> Any:
-    """A string cell holding ``text`` exactly (control characters XML forbids -> U+FFFD)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    cell = WriteOnlyCell(ws, value=None)
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-    cell.data_type = "s"  # never a formula, whatever the text starts with
-    return cell
-
-
-def _append_rows(ws: Any, table: pd.DataFrame) -> None:
-    ws.append([_text_cell(ws, str(c)) for c in table.columns])
+def _rows(table: pd.DataFrame) -> Iterable[tuple[Any, ...]]:
     for row in table.itertuples(index=False, name=None):
-        values = (_clean(raw) for raw in row)
-        ws.append([_text_cell(ws, v) if isinstance(v, str) else v for v in values])
+        yield tuple(_clean(v) for v in row)
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -126,22 +113,20 @@ def write_xlsx(
     """Write one sheet per entry of ``sheets`` after a ``readme`` sheet.
 
     ``meta`` adds ``key: value`` lines (objects, date, source file) to the readme.
+    Every text is a string cell (see :mod:`geoleads.export.xlsx`): never a formula.
     """
-    from openpyxl import Workbook
+    from geoleads.export.xlsx import write_workbook
 
     path = Path(path)
-    wb = Workbook(write_only=True)
     used: set[str] = set()
-    ws = wb.create_sheet(_sheet_title("readme", used))
     lines = list(readme)
     if meta:
         lines += ["", *(f"{k}: {v}" for k, v in meta.items())]
-    for line in lines:
-        ws.append([_text_cell(ws, line)])
+    book: dict[str, Any] = {_sheet_title("readme", used): (lines[:1], [[x] for x in lines[1:]])}
     for name, table in sheets.items():
-        _append_rows(wb.create_sheet(_sheet_title(name, used)), table)
+        book[_sheet_title(name, used)] = ([str(c) for c in table.columns], _rows(table))
     try:
-        wb.save(path)
+        write_workbook(path, book)
     except OSError as err:
         raise ExportError(f"cannot write {path}: {err}") from err
     return path
