@@ -18,7 +18,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from geoleads.leads import Candidate, Mention
-from geoleads.store.models import MentionRow, TipRow
+from geoleads.store.models import Base, MentionRow, TipRow
 
 if TYPE_CHECKING:
     from geoleads.store.engine import Store
@@ -140,7 +140,7 @@ def write_mentions(
         session.execute(delete(MentionRow).where(MentionRow.tip_id.in_(chunk)))
         session.execute(update(TipRow).where(TipRow.tip_id.in_(chunk)).values(geoparsed_at=at))
     for i in range(0, len(rows), 5000):
-        session.execute(insert(MentionRow), rows[i : i + 5000])
+        session.connection().execute(insert(Base.metadata.tables["mentions"]), rows[i : i + 5000])
     return len(rows)
 
 
