@@ -54,6 +54,10 @@ from geoleads.maps.layers import (
 if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
 
+#: The initial view covers these weighted quantiles of the cells and every locality
+#: holding at least VIEW_MIN_SHARE.
+VIEW_QUANTILES = (0.1, 0.9)
+VIEW_MIN_SHARE = 0.1
 LEVEL_LABEL = {"country": "country", "admin1": "region", "locality": "town/village"}
 
 
@@ -131,7 +135,7 @@ def lead_map(
     outlines = credible_features(result.credible_regions, summary)
     if outlines:
         OutlineLayer(outlines, name="Credible regions (50 %, 80 %)").add_to(m)
-    bounds = _bounds(result.credible_regions, cells, country_feats)
+    bounds = _bounds(summary, cells, country_feats)
     points = locality_points(summary, result.leads, label_spacing_km(bounds), gaz)
     if points:
         PlaceMarkers(points, name="Top localities").add_to(m)
@@ -204,24 +208,23 @@ def _centre(summary: dict[str, Any]) -> list[float]:
 
 
 def _bounds(
-    regions: dict[int, Any], cells: pd.DataFrame, country_feats: list[dict[str, Any]]
+    summary: dict[str, Any], cells: pd.DataFrame, country_feats: list[dict[str, Any]]
 ) -> list[list[float]] | None:
-    """Where most of the mass is: the 2-98 % quantiles of the cells (weighted by share),
-    widened to the 50 % credible region; far-off specks (overseas territories) do not
-    zoom the map out to the whole world."""
+    """Where most of the mass is: the 10-90 % quantiles of the cells (weighted by share)
+    plus every locality holding 10 % or more; a few far-off tips (London, Ontario for a
+    Belgian object) do not zoom the map out to the whole world."""
     boxes = []
     if len(cells):
         w = cells["share"].to_numpy(dtype=float)
         (s, n), (west, east) = (
-            _weighted_quantiles(cells[c].to_numpy(dtype=float), w, (0.02, 0.98))
+            _weighted_quantiles(cells[c].to_numpy(dtype=float), w, VIEW_QUANTILES)
             for c in ("lat", "lon")
         )
         boxes.append([[s, west], [n, east]])
-    geom = (regions or {}).get(50)
-    if geom is not None and not geom.is_empty:
-        inner = bounds_of([geom])
-        if inner:
-            boxes.append(inner)
+    for row in summary.get("localities") or []:
+        if float(row.get("share") or 0) >= VIEW_MIN_SHARE:
+            lat, lon = float(row["lat"]), float(row["lon"])
+            boxes.append([[lat, lon], [lat, lon]])
     if not boxes and country_feats:
         return bounds_of([shapely.geometry.shape(f["geometry"]) for f in country_feats[:3]])
     if not boxes:
