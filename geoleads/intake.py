@@ -37,12 +37,13 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from babel import Locale
-from sqlalchemy import case, func, insert, literal, select, update
+from sqlalchemy import Table, case, func, insert, literal, select, update
 
 from geoleads.errors import NotFoundError, SubmissionError
+from geoleads.store.engine import translate_errors
 from geoleads.store.imports import content_hash
 from geoleads.store.mentions import GeoparserLike, parse_texts, write_mentions
 from geoleads.store.models import ObjectRow, TipRow, UTCDateTime
@@ -149,36 +150,36 @@ def store_submission(store: Store, sub: Submission, *, now: datetime | None = No
         f"PUB-{secrets.token_hex(8)}", sub.object_id, compose_text(sub), received, sub.language
     )
     newest = literal(received, UTCDateTime())
-    with store.session() as s:
-        counted = s.execute(
-            update(ObjectRow)
-            .where(ObjectRow.object_id == sub.object_id, ObjectRow.published.is_(True))
+    objects, tips = cast(Table, ObjectRow.__table__), cast(Table, TipRow.__table__)
+    # Core statements on one connection: the ORM's bookkeeping is not needed for two rows.
+    with translate_errors(store.url), store.engine.begin() as conn:
+        counted = conn.execute(
+            update(objects)
+            .where(objects.c.object_id == sub.object_id, objects.c.published.is_(True))
             .values(
-                tip_count=ObjectRow.tip_count + 1,
+                tip_count=objects.c.tip_count + 1,
                 last_tip_at=case(
-                    (ObjectRow.last_tip_at.is_(None), newest),
-                    (ObjectRow.last_tip_at < newest, newest),
-                    else_=ObjectRow.last_tip_at,
+                    (objects.c.last_tip_at.is_(None), newest),
+                    (objects.c.last_tip_at < newest, newest),
+                    else_=objects.c.last_tip_at,
                 ),
             )
         )
-        if not getattr(counted, "rowcount", 0):
+        if not counted.rowcount:
             raise NotFoundError(f"no published object {sub.object_id!r}")
-        s.execute(
-            insert(TipRow),
-            [
-                {
-                    "tip_id": tip.tip_id,
-                    "object_id": tip.object_id,
-                    "text": tip.text,
-                    "received_at": tip.received_at,
-                    "language": tip.language,
-                    "source": SOURCE,
-                    "imported_at": received,
-                    "content_hash": content_hash(tip),
-                    "geoparsed_at": None,
-                }
-            ],
+        conn.execute(
+            insert(tips),
+            {
+                "tip_id": tip.tip_id,
+                "object_id": tip.object_id,
+                "text": tip.text,
+                "received_at": tip.received_at,
+                "language": tip.language,
+                "source": SOURCE,
+                "imported_at": received,
+                "content_hash": content_hash(tip),
+                "geoparsed_at": None,
+            },
         )
     return tip.tip_id
 

@@ -21,6 +21,7 @@ Settings (Flask config; the defaults are fine for one server):
 ``PUBLIC_GEOPARSER``           geoparser or factory for the background worker (default: real)
 ``PUBLIC_INTAKE_AUTOSTART``    start the worker with the app (default: unless TESTING)
 ``PUBLIC_PROXY_HOPS``          trusted reverse proxies setting X-Forwarded-For (default 0)
+``PUBLIC_OBJECTS_TTL_S``       seconds a publishing change takes to reach another process (5)
 ``IMAGES_DIR``                 object pictures (default ``$GEOLEADS_HOME/images``)
 =============================  ==============================================================
 
@@ -42,7 +43,8 @@ from flask import Flask, redirect, url_for
 
 from geoleads.config import Settings
 from geoleads.intake import Intake
-from geoleads.web.public.guard import AddressLimiter, FormTokens, scrub_access_log
+from geoleads.web.public.guard import AddressLimiter, ForgetClient, FormTokens, scrub_access_log
+from geoleads.web.public.published import PublishedObjects
 from geoleads.web.public.views import PublicState, bp
 
 
@@ -59,6 +61,9 @@ def init_public(app: Flask) -> PublicState:
         ),
         tokens=FormTokens(str(cfg["SECRET_KEY"]), int(cfg.get("PUBLIC_FORM_MAX_AGE_S", 6 * 3600))),
         images_dir=images,
+        objects=PublishedObjects(
+            app.extensions["geoleads_store"], float(cfg.get("PUBLIC_OBJECTS_TTL_S", 5.0))
+        ),
     )
     app.extensions["geoleads_public"] = state
     if cfg.get("PUBLIC_INTAKE_AUTOSTART", not app.testing):
@@ -82,6 +87,7 @@ def register_public(app: Flask, *, manage: bool = True) -> None:
         from geoleads.web.public import manage as manage_module
 
         app.register_blueprint(manage_module.bp)
+    app.wsgi_app = ForgetClient(app.wsgi_app, "/public")  # type: ignore[method-assign]
     scrub_access_log("/public")
 
 
@@ -106,12 +112,13 @@ def create_public_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["DATABASE_URL"], upgrade=app.config.get("DB_AUTO_UPGRADE", True)
     )
     install_security(app)
-    hops = int(app.config["PUBLIC_PROXY_HOPS"])
-    if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     init_public(app)
     app.register_blueprint(bp)
-    scrub_access_log(None)  # this app serves nothing else: no address in any access line
+    # Every path of this app is public: no client address after the rate limit, anywhere.
+    app.wsgi_app = ForgetClient(app.wsgi_app, "")  # type: ignore[method-assign]
+    hops = int(app.config["PUBLIC_PROXY_HOPS"])
+    if hops:  # outermost: the real client address from X-Forwarded-For, then forgotten
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     @app.get("/")
     def home() -> Any:

@@ -8,8 +8,10 @@
   time-limited, single-use token bound to the object; together with the
   :func:`cross_site` check (``Origin`` / ``Sec-Fetch-Site``) no other site can
   make a visitor's browser post tips.
-* :class:`AddressScrubber` — a logging filter that blanks the client address in
-  werkzeug's access log lines of the public pages.
+* :class:`ForgetClient` — WSGI middleware that hides the client address and
+  user agent of public requests from everything after the rate limit, including
+  the server's access log; :class:`AddressScrubber` — a logging filter that also
+  blanks the address in werkzeug's access-log lines of the public pages.
 
 >>> limiter = AddressLimiter(attempts=2, window_s=60)
 >>> [limiter.hit("203.0.113.9", now=t) for t in (0.0, 1.0, 2.0)]
@@ -151,6 +153,45 @@ def cross_site(headers: Any, host: str) -> bool:
     return False
 
 
+#: Where :class:`ForgetClient` keeps the client address for the rate limit (this request only).
+CLIENT_KEY = "geoleads.public.client_address"
+
+
+class ForgetClient:
+    """WSGI middleware: the client address and user agent disappear from public requests.
+
+    For paths under ``prefix`` it moves ``REMOTE_ADDR`` to :data:`CLIENT_KEY` (read
+    only by the rate limit), sets ``REMOTE_ADDR`` to ``"-"`` and drops the user
+    agent. Servers that write their access log from the request's environ
+    (werkzeug's, gunicorn's) then log ``-`` instead of the address.
+
+    >>> seen = {}
+    >>> app = ForgetClient(lambda env, start: seen.update(env) or [], "/public")
+    >>> _ = app({"PATH_INFO": "/public/", "REMOTE_ADDR": "203.0.113.9",
+    ...          "HTTP_USER_AGENT": "Agent/1"}, None)
+    >>> seen["REMOTE_ADDR"], "HTTP_USER_AGENT" in seen, seen[CLIENT_KEY]
+    ('-', False, '203.0.113.9')
+    """
+
+    def __init__(self, app: Any, prefix: str = "/public") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if str(environ.get("PATH_INFO", "")).startswith(self.prefix):
+            environ[CLIENT_KEY] = environ.get("REMOTE_ADDR") or "-"
+            environ["REMOTE_ADDR"] = "-"
+            for key in (
+                "HTTP_USER_AGENT",
+                "HTTP_X_FORWARDED_FOR",
+                "HTTP_X_REAL_IP",
+                "HTTP_FORWARDED",
+                "werkzeug.proxy_fix.orig",
+            ):
+                environ.pop(key, None)
+        return self.app(environ, start_response)
+
+
 _ADDRESS = re.compile(r"^\S+ - - ")
 
 
@@ -191,4 +232,12 @@ def scrub_access_log(prefix: str | None) -> AddressScrubber:
     return scrubber
 
 
-__all__ = ["AddressLimiter", "AddressScrubber", "FormTokens", "cross_site", "scrub_access_log"]
+__all__ = [
+    "CLIENT_KEY",
+    "AddressLimiter",
+    "AddressScrubber",
+    "ForgetClient",
+    "FormTokens",
+    "cross_site",
+    "scrub_access_log",
+]

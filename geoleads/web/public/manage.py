@@ -76,6 +76,10 @@ def _change(object_id: str, details: dict[str, Any], **fields: Any) -> None:
         get_object(s, object_id)
         update_object(s, object_id, **fields)
         audit(s, "object_change", user=current_user.username, target=object_id, details=details)
+    public = current_app.extensions.get("geoleads_public")
+    if public is not None:  # the public pages of this process show it at once
+        public.objects.invalidate()
+        public.pages.clear()
 
 
 def _exists(object_id: str) -> None:

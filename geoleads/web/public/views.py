@@ -21,16 +21,14 @@ from flask import (
     send_file,
     url_for,
 )
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from geoleads.errors import NotFoundError, StoreError, SubmissionError
 from geoleads.images import stored_image
 from geoleads.intake import MAX_TEXT, MAX_TOWN, Intake, Submission, validate
-from geoleads.store.models import ObjectRow
 from geoleads.web.public import i18n
-from geoleads.web.public.guard import AddressLimiter, FormTokens, cross_site
-from geoleads.web.state import store
+from geoleads.web.public.guard import CLIENT_KEY, AddressLimiter, FormTokens, cross_site
+from geoleads.web.public.published import PublicObject, PublishedObjects
 
 bp = Blueprint(
     "public",
@@ -70,6 +68,8 @@ class PublicState:
     limiter: AddressLimiter
     tokens: FormTokens
     images_dir: str
+    objects: PublishedObjects
+    pages: dict[tuple[PublicObject, str], str] = field(default_factory=dict)
     honeypot_hits: int = 0
     refused: dict[str, int] = field(default_factory=dict)
 
@@ -130,10 +130,9 @@ def http_error(err: HTTPException) -> Any:
     return render_template("public/error.html", code=err.code, message=text), err.code or 500
 
 
-def _published(object_id: str) -> ObjectRow:
-    with store().session() as s:
-        obj = s.get(ObjectRow, object_id)
-    if obj is None or not obj.published:
+def _published(object_id: str) -> PublicObject:
+    obj = state().objects.get(object_id)
+    if obj is None:
         abort(404)
     return obj
 
@@ -141,15 +140,7 @@ def _published(object_id: str) -> ObjectRow:
 @bp.get("/")
 def gallery() -> Any:
     """Every published object with its picture, kind and question."""
-    with store().session() as s:
-        objects = list(
-            s.scalars(
-                select(ObjectRow)
-                .where(ObjectRow.published.is_(True))
-                .order_by(ObjectRow.created_at.desc(), ObjectRow.object_id)
-            )
-        )
-    return render_template("public/gallery.html", objects=objects)
+    return render_template("public/gallery.html", objects=state().objects.all())
 
 
 @bp.get("/image/<path:object_id>")
@@ -164,22 +155,42 @@ def image(object_id: str) -> Any:
     return resp
 
 
-def _form(obj: ObjectRow, values: dict[str, str], errors: dict[str, str], status: int) -> Any:
+#: Stands for the form token in a cached page.
+TOKEN_SLOT = "@@form-token@@"
+
+
+def _render_form(obj: PublicObject, values: dict[str, str], errors: dict[str, str]) -> str:
     locale = g.public_locale
     return render_template(
         "public/object.html",
         obj=obj,
         values=values,
         errors=errors,
-        token=state().tokens.issue(obj.object_id),
+        token=TOKEN_SLOT,
         countries=i18n.countries(locale),
         languages=i18n.languages(locale),
         max_text=MAX_TEXT,
         max_town=MAX_TOWN,
-    ), status
+    )
 
 
-def _refuse(obj: ObjectRow, values: dict[str, str], errors: dict[str, str], status: int) -> Any:
+def _form(obj: PublicObject, values: dict[str, str], errors: dict[str, str], status: int) -> Any:
+    """The object's page; an empty form comes from a per-(object, language) cache."""
+    st = state()
+    if values or errors:
+        html = _render_form(obj, values, errors)
+    else:
+        key = (obj, g.public_locale)
+        html = st.pages.get(key) or ""
+        if not html:
+            html = _render_form(obj, {}, {})
+            if len(st.pages) > 2000:
+                st.pages.clear()
+            st.pages[key] = html
+    return html.replace(TOKEN_SLOT, st.tokens.issue(obj.object_id), 1), status
+
+
+def _refuse(obj: PublicObject, values: dict[str, str], errors: dict[str, str], status: int) -> Any:
     st = state()
     for reason in errors.values():
         st.refused[reason] = st.refused.get(reason, 0) + 1
@@ -215,7 +226,7 @@ def detail(object_id: str) -> Any:
         validate(sub)
     except SubmissionError as err:
         return _refuse(obj, values, {err.field: err.code}, 400)
-    address = request.remote_addr or "-"
+    address = request.environ.get(CLIENT_KEY) or request.remote_addr or "-"
     if not st.limiter.hit(address):
         resp = _refuse(obj, values, {"form": "rate"}, 429)
         return (*resp, {"Retry-After": str(st.limiter.retry_after(address))})
@@ -237,8 +248,4 @@ def detail(object_id: str) -> Any:
 def thanks() -> Any:
     """Thank the tipster; link back to the object and the gallery."""
     object_id = request.args.get("object") or ""
-    with store().session() as s:
-        obj = s.get(ObjectRow, object_id) if object_id else None
-    if obj is not None and not obj.published:
-        obj = None
-    return render_template("public/thanks.html", obj=obj)
+    return render_template("public/thanks.html", obj=state().objects.get(object_id))
