@@ -35,6 +35,9 @@ CONTEXT_WORDS = _words(
     în din lângă
     """
 )
+#: Context words of the lexicons too common to say that a place follows
+#: ("is", "of", "to", Portuguese "das"): the extractor leaves them out.
+WEAK_CONTEXT = _words("is of to a la das des del dos nas nos pe")
 #: After these a name that is also a common word is that word ("the Police", "das Horn").
 DETERMINERS = _words(
     """
@@ -78,3 +81,12 @@ CALENDAR = _words(
 )
 #: Languages whose place names take case endings: suffix rules apply to them.
 INFLECTING_LANGUAGES = _words("pl cs sk ru uk be bg mk sr hr bs sl el fi et hu lt lv ro tr")
+#: European shop chains that are also place names somewhere ("Netto", "Penny", "Hema").
+SHOPS = _words(
+    """
+    lidl aldi hofer netto penny billa spar interspar eurospar hema albert kaufland tesco
+    rossmann biedronka zabka carrefour auchan leclerc intermarche monoprix coop ica rimi
+    maxima prisma boots action kruidvat jumbo mercadona esselunga konzum mercator
+    continente dunnes migros edeka rewe globus norma obi ikea primark zara mango decathlon
+    """
+)

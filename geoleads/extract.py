@@ -37,8 +37,10 @@ from geoleads.cuewords import (
     DETERMINERS,
     INFLECTING_LANGUAGES,
     PERSON_NEXT,
+    SHOPS,
     STREETS,
     TITLES,
+    WEAK_CONTEXT,
 )
 from geoleads.errors import GeoleadsError
 from geoleads.gazetteer.build import name_key
@@ -156,7 +158,7 @@ class Extractor:
         context = set(CONTEXT_WORDS)
         if table is not None:
             self.clues = table.clues
-            context.update(table.context_words)
+            context.update(table.context_words - DETERMINERS - WEAK_CONTEXT)
             for key in self.clues:
                 if " " in key:
                     first, n = key.split(" ", 1)[0], key.count(" ") + 1
@@ -187,7 +189,7 @@ class Extractor:
         if readings:
             mine = [key for lang, key in readings if lang == language]
             return max(mine or [key for _, key in readings], key=self._largest)
-        if len(word) < 5:
+        if len(word) < 5 and (len(word) < 4 or word.isascii()):  # "Looks", "Niks"
             return None
         memo = self._inflect_memo
         if word in memo:
@@ -270,11 +272,19 @@ class Extractor:
         guessed from the text's commonest words when a decision needs it (suffix
         rules for inflected names; German nouns such as "Marke" or "Horn").
         """
+        return self.scan(text, language)[0]
+
+    def scan(self, text: str, language: str | None = None) -> tuple[list[Span], str | None]:
+        """:meth:`spans` and the text's language (``language``, or the guess, or ``None``)."""
         folded = fold(text)
         toks = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
         if not toks:
-            return []
+            return [], language
         scan = _Scan(text, folded, toks, [folded[s:e] for s, e in toks], language, self.words)
+        return self._scan(scan), scan.language()
+
+    def _scan(self, scan: _Scan) -> list[Span]:
+        text, folded, toks = scan.text, scan.folded, scan.toks
         words = scan.words
         out: list[Span] = []
         i, n = 0, len(toks)
@@ -403,7 +413,10 @@ class Extractor:
         before = words[i - 1] if i > 0 else ""
         initial = _sentence_initial(text, start)
         cap = text[start].isupper() and not scan.shouting
-        context = before in self.context
+        # a case ending says "in/from X" as a preposition would ("Lahdesta")
+        context = before in self.context or (inflected and cap and not initial)
+        if nwords == 1 and key in SHOPS and cap:
+            return None  # "bei Netto", "at a Boots", "v Albertu": a shop, not a place
         if clue and (not cap or not any(self._level[r] == "country" for r in rows)):
             # demonym / language / macro clue: "polnische", "in Czech", "Benelux";
             # "polska marka" too, though "Polska" is also the country's name
@@ -411,8 +424,10 @@ class Extractor:
                 return None  # "polish", "roman": only capitalised or after "in"
             if not cap and scan.language() == "en" and all(c.lang != "en" for c in clue):
                 return None  # Dutch "pools" in an English tip is swimming pools
-            if initial and not context and len(key) <= 4:
-                return None  # Lithuanian "Tai" (this) opening a sentence
+            if initial and not context:
+                lang = scan.language()
+                if len(key) <= 4 or (lang is not None and all(c.lang != lang for c in clue)):
+                    return None  # "Tai" (Lithuanian "this"), "Finns" (Swedish "there is")
             kind = str(clue[0].kind)
             return Span(start, end, text[start:end], kind, key, (), clue, 0.8)
         if len(key.replace(" ", "")) < 3:
@@ -441,13 +456,24 @@ class Extractor:
             return None
         if is_common:
             # "Nice", "Most", "Bath", "Police": only "in Nice", "Horn, Sweden"
-            if not cap or before in DETERMINERS or not (context or region_after):
+            if not cap or not (context or region_after):
+                return None
+            if before in DETERMINERS and before not in CONTEXT_WORDS:
                 return None
             evidence = 0.75
         elif cap:
             if initial and not context and not region_after:
-                if common >= MIN_COMMON_INITIAL and not famous and not main:
+                langs = self.words.common.get(key, {})
+                if (
+                    common >= MIN_COMMON_INITIAL
+                    and not famous
+                    and not main
+                    and not any(lang in home for lang in langs)
+                ):
                     return None  # "Ostin tämän..." (Finnish "I bought"; Austin's alias)
+                lang = scan.language()
+                if famous and lang is not None and langs.get(lang, 0.0) >= 3.5:
+                    return None  # "Mali sme..." (Slovak "we had"), not the country
                 evidence = 0.75
             else:
                 evidence = 0.95 if context or region_after else 0.9
@@ -584,6 +610,8 @@ MIN_COMMON_LOWER = 2.5
 def _adjective_forms(word: str) -> tuple[str, ...]:
     """Nominative guesses for an inflected Slavic adjective ("nowym" -> "nowy")."""
     for suffix, bases in (
+        ("ych", ("y", "e", "a")),
+        ("ich", ("i", "e")),
         ("ym", ("y",)),
         ("im", ("i",)),
         ("ego", ("y", "e")),

@@ -85,10 +85,10 @@ class Geoparser:
         text = text[:MAX_CHARS]
         points = find_points(text)
         blocked = [(p.start, p.end) for p in points] + url_spans(text)
-        spans = self.extractor.spans(text, language=language)
+        spans, lang = self.extractor.scan(text, language=language)
         if blocked:
             spans = [s for s in spans if not any(a < s.end and s.start < b for a, b in blocked)]
-        mentions = self.resolver.resolve(text, spans, country_prior)
+        mentions = self.resolver.resolve(text, spans, country_prior, lang)
         if self._fallback is not None:
             mentions.extend(self._fallback.mentions(text, spans, blocked))
         mentions.extend(self._point_mention(text, p) for p in points)

@@ -25,6 +25,8 @@ _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Polish / Czech / Slovak locative, genitive, instrumental
     ("owicach", ("owice",)),
     ("icach", ("ice",)),
+    ("icich", ("ice",)),
+    ("ich", ("e", "y")),
     ("ach", ("y", "e", "a", "")),
     ("ami", ("y", "e", "")),
     ("owie", ("owo", "ow", "owa")),
@@ -45,7 +47,7 @@ _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ach", ("y", "e")),
     ("y", ("a", "")),
     ("e", ("a", "o", "", "y")),
-    ("u", ("", "o", "a")),
+    ("u", ("", "o", "a", "y")),
     ("i", ("", "a", "e", "y")),
     ("a", ("", "o")),
     ("o", ("a",)),

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from geoleads.extract import Span, entity_columns
@@ -38,8 +39,10 @@ if TYPE_CHECKING:
 MAX_CANDIDATES = 6
 #: Smoothing of the other mentions' country / region shares (lower = they weigh more).
 ALPHA_COUNTRY = 0.05
-#: Weight of a country known by the span only in another language when a place is called so.
-ALIAS_WEIGHT = 0.1
+#: Weight of readings known by the span only by another name when another is called so.
+ALIAS_WEIGHT = 0.02
+#: Weight of readings in a country where the text's language is spoken.
+LANGUAGE_WEIGHT = 2.0
 #: How often the other names' readings are re-weighed by each other.
 CONTEXT_ROUNDS = 2
 ALPHA_ADMIN1 = 0.3
@@ -79,12 +82,21 @@ class Resolver:
             if not (math.isfinite(self._lat[row]) and math.isfinite(self._lon[row])):
                 continue  # an entity without a position cannot be a reading
             scores[row] = score
-        if any(self.main_key(r) == span.key for r in scores):
-            # "Indiana" is the state; that some language calls India so matters little
-            for row in scores:
-                if self._level[row] == "country" and self.main_key(row) != span.key:
-                    scores[row] *= ALIAS_WEIGHT
         regions = {self._admin1[r] for r in scores if self._level[r] == "admin1"}
+        named = [r for r in scores if self.main_key(r) == span.key]
+        if named:
+            # "Indiana" is the state; that some language calls India so matters little.
+            # "Zaragoza" is the Spanish city, not Tijuana's other name; but "Krakau"
+            # is Kraków, though a hamlet of 300 is called Krakau.
+            biggest = max(float(self._pop[r]) for r in named)
+            for row in scores:
+                if self.main_key(row) == span.key:
+                    continue
+                if self._level[row] == "country" or (
+                    float(self._pop[row]) < 100.0 * biggest
+                    and not (self._level[row] == "locality" and self._admin1[row] in regions)
+                ):
+                    scores[row] *= ALIAS_WEIGHT
         if regions:
             # "Praha": the city inside the region of the same name is the better reading
             for row in scores:
@@ -122,16 +134,25 @@ class Resolver:
         text: str,
         spans: Sequence[Span],
         country_prior: Mapping[str, float] | None = None,
+        language: str | None = None,
     ) -> list[Mention]:
-        """Mentions for ``spans`` of ``text``, readings best first."""
+        """Mentions for ``spans`` of ``text``, readings best first.
+
+        ``language`` (ISO 639-1) lifts readings in countries that speak it x2.
+        """
         base = [self.base_scores(s) if s.kind == "place" else {} for s in spans]
         prior = {k.upper(): float(v) for k, v in (country_prior or {}).items()}
         prior_total = sum(prior.values())
         if prior_total > 0:
             prior = {k: v / prior_total for k, v in prior.items()}
         followers = [_follower(text, spans, i) for i in range(len(spans))]
+        spoken = _speaking(language) if language else frozenset()
         # Readings weighed by the other names' readings, then again by the other
         # names' re-weighed readings. A name said twice counts once.
+        base = [
+            {r: v * (LANGUAGE_WEIGHT if self._country[r] in spoken else 1.0) for r, v in b.items()}
+            for b in base
+        ]
         scores = [self._weigh(i, spans, base, None, prior, followers) for i in range(len(spans))]
         if len({s.key for s in spans}) > 1:
             for _round in range(CONTEXT_ROUNDS):
@@ -248,6 +269,19 @@ class Resolver:
             if cand is not None:
                 cands.append(cand)
         return Mention(span.start, span.end, span.text, span.kind, tuple(cands))
+
+
+@lru_cache(maxsize=64)
+def _speaking(language: str) -> frozenset[str]:
+    """Countries where ``language`` is official (CLDR via babel)."""
+    from babel.core import get_global
+
+    out = set()
+    for territory, info in get_global("territory_languages").items():
+        data = info.get(language)
+        if data and data.get("official_status"):
+            out.add(str(territory))
+    return frozenset(out)
 
 
 def _follower(text: str, spans: Sequence[Span], i: int) -> Span | None:
