@@ -145,9 +145,9 @@ def test_cli_users(
 
 def test_cli_db_upgrade_and_current(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["db", "upgrade", "--database", sqlite_url], capsys)
-    assert code == 0 and "revision 0001" in err
+    assert code == 0 and "revision 0002" in err
     code, out, _ = run(["db", "current", "--database", sqlite_url], capsys)
-    assert json.loads(out) == {"current": "0001", "head": "0001"}
+    assert json.loads(out) == {"current": "0002", "head": "0002"}
 
 
 def test_read_only_database_gives_a_clear_store_error(tmp_path: Path) -> None:

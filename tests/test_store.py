@@ -27,6 +27,7 @@ from geoleads.store import (
     init_db,
     list_objects,
     list_users,
+    make_engine,
     mentions_for_tips,
     object_mentions,
     object_tips,
@@ -69,6 +70,47 @@ def test_migrations_reach_head_and_are_idempotent(store_url: str) -> None:
     s = Store.open(store_url)
     assert current_revision(s.engine) == head_revision()
     s.dispose()
+
+
+def test_models_and_migrations_agree(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from geoleads.store.models import Base
+
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_upgrade_from_0001_backfills_review_objects(store_url: str) -> None:
+    from geoleads.store.schema import upgrade
+
+    store = Store(make_engine(store_url))
+    upgrade(store.engine, "0001")
+    insert_object = text(
+        "INSERT INTO objects (object_id, title, published, tip_count, created_at) "
+        "VALUES ('O', 'O', false, 1, '2024-01-01');"
+    )
+    with store.session() as s:
+        s.execute(insert_object)
+        s.execute(
+            text(
+                "INSERT INTO tips (tip_id, object_id, text, received_at, source, imported_at, "
+                "content_hash) VALUES ('T', 'O', 'x', '2024-01-01', 'f', '2024-01-01', 'h')"
+            )
+        )
+        s.execute(
+            text(
+                "INSERT INTO reviews (tip_id, status, username, at, version) "
+                "VALUES ('T', 'spam', 'ana', '2024-01-01', 1)"
+            )
+        )
+    upgrade(store.engine)
+    with store.session() as s:
+        assert reviews_for_object(s, "O") == {"T": "spam"}
+        assert list_objects(s)[0].reviews == {"spam": 1}
+    store.dispose()
 
 
 def test_import_is_idempotent_and_counts(store: Store) -> None:

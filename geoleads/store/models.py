@@ -137,8 +137,10 @@ class ReviewRow(Base):
     """The current review of a tip. ``version`` counts reviews; a stale write is refused."""
 
     __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_object_status", "object_id", "status"),)
 
     tip_id: Mapped[str] = mapped_column(ID, ForeignKey("tips.tip_id"), primary_key=True)
+    object_id: Mapped[str | None] = mapped_column(ID)  # the tip's, copied: counts need no join
     status: Mapped[str] = mapped_column(String(20))
     username: Mapped[str] = mapped_column(String(150))
     at: Mapped[datetime]

@@ -101,13 +101,12 @@ def list_objects(session: Session, *, published_only: bool = False) -> list[Obje
         query = query.where(ObjectRow.published.is_(True))
     objects = list(session.scalars(query))
     counts: dict[str, dict[str, int]] = {}
-    review_query = (
-        select(TipRow.object_id, ReviewRow.status, func.count())
-        .join(ReviewRow, ReviewRow.tip_id == TipRow.tip_id)
-        .group_by(TipRow.object_id, ReviewRow.status)
+    review_query = select(ReviewRow.object_id, ReviewRow.status, func.count()).group_by(
+        ReviewRow.object_id, ReviewRow.status
     )
     for object_id, status, n in session.execute(review_query):
-        counts.setdefault(object_id, {})[status] = int(n)
+        if object_id is not None:
+            counts.setdefault(object_id, {})[status] = int(n)
     return [
         ObjectSummary(
             o.object_id,
@@ -237,9 +236,7 @@ def reviews_for_object(session: Session, object_id: str | None = None) -> dict[s
     """tip_id -> review status of reviewed tips (contract 6 ``reviews``)."""
     query = select(ReviewRow.tip_id, ReviewRow.status)
     if object_id is not None:
-        query = query.join(TipRow, TipRow.tip_id == ReviewRow.tip_id).where(
-            TipRow.object_id == object_id
-        )
+        query = query.where(ReviewRow.object_id == object_id)
     return {tip_id: status for tip_id, status in session.execute(query)}
 
 

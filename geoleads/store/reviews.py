@@ -58,7 +58,8 @@ def set_review(
     """
     if status not in REVIEW_STATUSES:
         raise ConfigError(f"review status {status!r}: expected one of {', '.join(REVIEW_STATUSES)}")
-    if session.get(TipRow, tip_id) is None:
+    tip = session.get(TipRow, tip_id)
+    if tip is None:
         raise NotFoundError(f"no tip {tip_id!r}")
     current = session.get(ReviewRow, tip_id, populate_existing=True)
     seen = current.version if current is not None else 0
@@ -67,7 +68,9 @@ def set_review(
     previous = current.status if current is not None else "unreviewed"
     now = datetime.now(UTC)
     if current is None:
-        current = ReviewRow(tip_id=tip_id, status=status, username=user, at=now)
+        current = ReviewRow(
+            tip_id=tip_id, object_id=tip.object_id, status=status, username=user, at=now
+        )
         session.add(current)
     else:
         current.status, current.username, current.at = status, user, now
