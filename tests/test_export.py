@@ -181,3 +181,55 @@ def test_object_selection_and_bad_arguments(results, gazetteer, tmp_path):
     with pytest.raises(ValueError, match="level"):
         _export(results, gazetteer, tmp_path / "x.csv", level="street")
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_campaign_rows_and_min_share(results, gazetteer, tmp_path):
+    path = _export(results, gazetteer, tmp_path / "campaign.csv", level="country", campaign=True)
+    with path.open(encoding="utf-8-sig") as fh:
+        rows = {r["code"]: r for r in csv.DictReader(fh)}
+    assert rows["PL"]["object_ids"] == "OBJ-PL;OBJ-UA" and rows["PL"]["objects"] == "2"
+    assert "object_id" not in rows["PL"]
+    geo = _export(results, gazetteer, tmp_path / "big.geojson", level="locality", min_share=0.5)
+    frame = pyogrio.read_dataframe(geo)
+    table = regional_summary(results, "locality", gazetteer=gazetteer)
+    assert len(frame) == int((table.share >= 0.5).sum()) > 0
+    assert (frame.share >= 0.5).all()
+
+
+def test_xlsx_cells_keep_their_types(tmp_path):
+    from geoleads.export.xlsx import write_workbook
+
+    path = tmp_path / "t.xlsx"
+    rows = [["\x07bell", 3, 0.25, True, None, float("nan")], ["+1", -2, 1e-9, False, "", "x"]]
+    write_workbook(path, {"s": (["a", "b", "c", "d", "e", "f"], rows)})
+    ws = openpyxl.load_workbook(path)["s"]
+    values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert values[0][:5] == ["\ufffdbell", 3, 0.25, True, None] and values[0][5] is None
+    assert values[1][:4] == ["+1", -2, 1e-9, False]
+    assert ws["A3"].data_type == "s"
+
+
+def test_report_of_many_objects_is_capped(results, gazetteer, tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    from geoleads.export import report
+
+    monkeypatch.setattr(report, "MAX_DETAILED", 1)
+    path = _export(results, gazetteer, tmp_path / "capped.pdf", level="country")
+    text = "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    assert "detailed for the 1 objects with the most tips" in text
+    assert text.count("Object OBJ-") == 1  # one detailed section
+    assert "OBJ-GR" in text and "OBJ-UA" in text  # every object in the overview
+
+
+def test_a_failing_writer_leaves_no_file(results, gazetteer, tmp_path, monkeypatch):
+    from geoleads.export import tables
+
+    def half_then_fail(table, path):
+        Path(path).write_text("object_id,level\nOBJ", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tables, "write_csv", half_then_fail)
+    with pytest.raises(ExportError, match="No space left"):
+        _export(results, gazetteer, tmp_path / "out.csv")
+    assert list(tmp_path.iterdir()) == []

@@ -87,6 +87,17 @@ def load_results(
     type=click.Path(exists=True, dir_okay=False),
     help="Review statuses: CSV tip_id,status or JSON {tip_id: status}.",
 )
+@click.option(
+    "--campaign",
+    is_flag=True,
+    help="One row per region over all the objects (instead of per object).",
+)
+@click.option(
+    "--min-share",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Leave out rows with a smaller share (default: 0, or 0.01 in geojson/gpkg/kml).",
+)
 @click.option("--title", help="Title of a pdf/html report.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def command(
@@ -96,6 +107,8 @@ def command(
     output: str,
     objects: tuple[str, ...],
     reviews_path: str | None,
+    campaign: bool,
+    min_share: float | None,
     title: str | None,
     quiet: bool,
 ) -> None:
@@ -107,6 +120,7 @@ def command(
       geoleads export --tips data/demo/tips.csv --level admin1 -o out/regions.xlsx
       geoleads export --tips tips.jsonl --level country --format gpkg -o out/regions.gpkg
       geoleads export --tips tips.csv --object OBJ-1 --object OBJ-2 -o out/report.pdf
+      geoleads export --tips tips.csv --level admin1 --campaign -o out/campaign.gpkg
       cat tips.jsonl | geoleads export --tips - --format kml -o out/regions.kml
 
     Exit codes: 0 written, 1 bad input or failure (nothing is left half-written
@@ -119,6 +133,6 @@ def command(
     tips, reviews, results = load_results(tips_path, reviews_path, step, objects)
     path = export_summary(
         results, output, fmt, level, tips=tips, reviews=reviews, objects=objects or None,
-        title=title, step=step,
+        campaign=campaign, min_share=min_share, title=title, step=step,
     )  # fmt: skip
     step(f"wrote {path} ({Path(path).stat().st_size:,} bytes)")

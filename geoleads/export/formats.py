@@ -18,6 +18,7 @@ html, pdf   printable report: static map, rankings, supporting tips, method note
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,6 +126,36 @@ def export_summary(
     if min_share:
         meta["left out"] = f"rows with share < {min_share:g}"
     note(f"writing {fmt} ({len(table):,} rows at {level} level)")
+    # write next to the target and rename: a failure never leaves a half-written file
+    final, path = path, path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
+    try:
+        _write(fmt, path, level, chosen, frames, table, per_object, overall, leads, levels,
+               campaign, meta, gazetteer, title, note)  # fmt: skip
+        os.replace(path, final)
+    except OSError as err:
+        raise ExportError(f"cannot write {final}: {err}") from err
+    finally:
+        path.unlink(missing_ok=True)
+    return final
+
+
+def _write(
+    fmt: str,
+    path: Path,
+    level: str,
+    chosen: list[Any],
+    frames: dict[str, Any],
+    table: Any,
+    per_object: Any,
+    overall: Any,
+    leads: Any,
+    levels: Sequence[str],
+    campaign: bool,
+    meta: dict[str, Any],
+    gazetteer: Any,
+    title: str | None,
+    note: Callable[[str], None],
+) -> Path:
     if fmt == "csv":
         return tables.write_csv(table, path)
     if fmt == "xlsx":
