@@ -130,7 +130,20 @@ def lead_map(
         peak = float(cells["share"].max())
         heat = [[round(a, 4), round(o, 4), round(s / peak, 4)] for a, o, s in cell_rows(cells)]
         OfflineHeatMap(
-            heat, name="Heat map", show=False, radius=14, blur=12, min_opacity=0.25
+            heat,
+            name="Heat map",
+            show=False,
+            radius=14,
+            blur=12,
+            min_opacity=0.25,
+            # the same yellow-to-red ramp as the cells and the legend
+            gradient={
+                0.2: PALETTE[1],
+                0.4: PALETTE[2],
+                0.6: PALETTE[3],
+                0.8: PALETTE[4],
+                1: PALETTE[5],
+            },
         ).add_to(m)
     outlines = credible_features(result.credible_regions, summary)
     if outlines:
