@@ -86,3 +86,7 @@ class SubmissionError(GeoleadsError, ValueError):
         self.field = field
         self.code = code
         super().__init__(message)
+
+
+class BatchError(GeoleadsError, RuntimeError):
+    """A batch run cannot start or finish (output folder of another input, a failed task...)."""
