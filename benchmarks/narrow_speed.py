@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import subprocess
@@ -68,9 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         t1 = time.perf_counter()
         subprocess.run(cmd, check=True, cwd=ROOT)
         wall = time.perf_counter() - t1
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"geoleads summarize: {wall:.2f} s wall, peak RSS {rss:.0f} MiB, "
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = usage.ru_utime + usage.ru_stime
+        print(f"geoleads summarize: {wall:.2f} s wall, {cpu:.2f} s CPU, "
+              f"peak RSS {usage.ru_maxrss / 1024:.0f} MiB, "
               f"{args.tips / wall:,.0f} tips/s")  # fmt: skip
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} (2 cores)")
     return 0
 
 

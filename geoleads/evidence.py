@@ -25,6 +25,7 @@ Tips without any place reading still count in the object's totals.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -181,32 +182,52 @@ class _Prior:
                 ):
                     d[k] = d.get(k, 0.0) + mass
 
-    def for_mention(self, gi: int, sig: tuple) -> tuple[dict[str, float], dict[str, float]]:
-        s, g, b = (
-            self.by_sig.get(sig, {}),
-            self.by_group.get(gi, {}),
+    def view(self, gi: int, sig: tuple) -> _PriorView:
+        """The prior seen by a mention of signature ``sig`` in group ``gi``."""
+        return _PriorView(
+            self.total, self.by_sig.get(sig, {}), self.by_group.get(gi, {}),
             self.by_both.get((gi, sig), {}),
-        )
-        left = {k: v - s.get(k, 0.0) - g.get(k, 0.0) + b.get(k, 0.0) for k, v in self.total.items()}
-        out: tuple[dict[str, float], dict[str, float]] = ({}, {})
-        for level in (0, 1):
-            items = {k[1]: v for k, v in left.items() if k[0] == level and v > 1e-12}
-            total = sum(items.values())
-            if total > 0:
-                out[level].update({k: v / total for k, v in items.items()})
-        return out
+        )  # fmt: skip
 
 
-def _reweighted(m: Mention, prior_c: dict[str, float], prior_a: dict[str, float]) -> list[float]:
+def _level_sums(d: dict[tuple[int, str], float]) -> tuple[float, float]:
+    out = [0.0, 0.0]
+    for (level, _), v in d.items():
+        out[level] += v
+    return out[0], out[1]
+
+
+class _PriorView:
+    """Leave-one-out country (level 0) and admin1 (level 1) probabilities, computed per key."""
+
+    def __init__(self, total: dict, by_sig: dict, by_group: dict, by_both: dict) -> None:
+        self.parts = (total, by_sig, by_group, by_both)
+        sums = [_level_sums(d) for d in self.parts]
+        self.norm = tuple(sums[0][i] - sums[1][i] - sums[2][i] + sums[3][i] for i in (0, 1))
+
+    @property
+    def empty(self) -> bool:
+        return self.norm[0] <= 1e-12
+
+    def get(self, level: int, code: str | None) -> float:
+        if code is None or self.norm[level] <= 1e-12:
+            return 0.0
+        k = (level, code)
+        t, s, g, b = self.parts
+        v = t.get(k, 0.0) - s.get(k, 0.0) - g.get(k, 0.0) + b.get(k, 0.0)
+        return v / self.norm[level] if v > 1e-12 else 0.0
+
+
+def _reweighted(m: Mention, prior: _PriorView | None) -> list[float]:
     """Rule 4: candidate probabilities of ``m`` times the leave-one-out prior, normalised."""
     probs: list[float] = [c.probability for c in m.candidates]
-    if len(probs) > 1 and prior_c:
+    if len(probs) > 1 and prior is not None and not prior.empty:
         new = []
         for c, p in zip(m.candidates, probs, strict=True):
             country, admin1 = _cand_keys(c)
-            pc = prior_c.get(country or "", 0.0)
-            pa = prior_a.get(admin1, 0.0) if admin1 else pc
-            new.append(p * (PRIOR_EPSILON + pc) * np.sqrt(PRIOR_EPSILON + pa))
+            pc = prior.get(0, country)
+            pa = prior.get(1, admin1) if admin1 else pc
+            new.append(p * (PRIOR_EPSILON + pc) * math.sqrt(PRIOR_EPSILON + pa))
         probs = new
     total = sum(probs)
     return [p / total for p in probs] if total > 0 else [0.0] * len(probs)
@@ -255,13 +276,15 @@ def weigh(groups: list[TipGroup], collective: bool = True) -> list[Reading]:
     weight).
     """
     _first_pass(groups)
-    no_prior: dict[str, float] = {}
-    probs = [[_reweighted(m, no_prior, no_prior) for m in g.mentions] for g in groups]
+    probs = [[_reweighted(m, None) for m in g.mentions] for g in groups]
     for _ in range(COLLECTIVE_ROUNDS if collective else 0):
         best_idx = [[_argmax(p) for p in gp] for gp in probs]
         prior = _Prior(_contributions(groups, best_idx))
         probs = [
-            [_reweighted(m, *prior.for_mention(gi, _signature(m))) for m in g.mentions]
+            [
+                _reweighted(m, prior.view(gi, _signature(m)) if len(m.candidates) > 1 else None)
+                for m in g.mentions
+            ]
             for gi, g in enumerate(groups)
         ]
     readings: list[Reading] = []

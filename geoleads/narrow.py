@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
     from geoleads.tips import Tip
 
+#: Surface targets lighter than this share of the object's place mass are not drawn
+#: (they still count in the rankings).
+SURFACE_MIN_SHARE = 0.002
 #: Entries kept per ranking in the summary.
 TOP_ENTRIES = 20
 #: Credible region levels reported (percent).
@@ -261,7 +264,10 @@ class Narrower:
             for kind, k in keys:
                 tally = {"c": countries, "a": admin1s, "l": localities}[kind]
                 tally.add_support(k, g.count, g.weight, g.factor)
-        surface = self.model.build(masses)
+        # readings below SURFACE_MIN_SHARE of the object's mass change no cell that
+        # matters (peak, credible regions) but can add thousands of cells: leave them out
+        floor = SURFACE_MIN_SHARE * sum(masses.values())
+        surface = self.model.build({k: m for k, m in masses.items() if m >= floor})
         total = sum(r.mass for r in readings)
         evidence = Evidence(
             total=total,
@@ -276,11 +282,13 @@ class Narrower:
             admin1_voices=admin1s.voices,
             locality_voices=localities.voices,
         )
+        picks = pick_levels(evidence)
         summary = self._summary(
-            object_id, tips, groups, surface, evidence, countries, admin1s, localities, loc_info
-        )
+            object_id, tips, groups, surface, evidence, picks, countries, admin1s, localities,
+            loc_info,
+        )  # fmt: skip
         leads = _leads_frame(tips, groups, readings) if keep_leads else _empty_leads()
-        return ObjectResult(object_id, summary, surface, leads, pick_levels(evidence))
+        return ObjectResult(object_id, summary, surface, leads, picks)
 
     def _verdict_name(self, pick: LevelPick, loc_info: dict[int, Candidate]) -> str:
         if pick.level == "country":
@@ -296,6 +304,7 @@ class Narrower:
         groups: list[Any],
         surface: Surface,
         evidence: Evidence,
+        picks: dict[str, LevelPick],
         countries: _Tally,
         admin1s: _Tally,
         localities: _Tally,
@@ -346,7 +355,6 @@ class Narrower:
         out["credible_region_km2"] = {
             str(q): round(surface.credible_area_km2(q / 100), 1) for q in CREDIBLE_LEVELS
         }
-        picks = pick_levels(evidence)
         chosen = choose(picks)
         if chosen is not None:
             out["verdict"] = {

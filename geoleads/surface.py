@@ -262,9 +262,13 @@ class Surface:
     """Mass on H3 cells (``cells`` sorted uint64, ``mass`` float, not necessarily normalised)."""
 
     def __init__(self, cells: np.ndarray, mass: np.ndarray) -> None:
-        order = np.argsort(cells, kind="stable")
-        self.cells = np.asarray(cells, dtype=np.uint64)[order]
-        self.mass = np.asarray(mass, dtype=float)[order]
+        cells = np.asarray(cells, dtype=np.uint64)
+        mass = np.asarray(mass, dtype=float)
+        if len(cells) > 1 and not bool(np.all(cells[1:] > cells[:-1])):
+            order = np.argsort(cells, kind="stable")
+            cells, mass = cells[order], mass[order]
+        self.cells = cells
+        self.mass = mass
         self.total = float(self.mass.sum())
         self._by_mass: np.ndarray | None = None
 
@@ -275,7 +279,7 @@ class Surface:
     def by_mass(self) -> np.ndarray:
         """Cell indices, heaviest first (cached)."""
         if self._by_mass is None:
-            self._by_mass = np.argsort(-self.mass, kind="stable")
+            self._by_mass = np.argsort(-self.mass)
         return self._by_mass
 
     def shares(self) -> np.ndarray:
@@ -302,7 +306,7 @@ class Surface:
         idx = np.minimum(idx, len(self.cells) - 1)
         return np.where(self.cells[idx] == cells, self.mass[idx], 0.0)
 
-    def peak(self, candidates: int = 100) -> tuple[float, float] | None:
+    def peak(self, candidates: int = 40) -> tuple[float, float] | None:
         """``(lat, lon)`` of the densest spot: the mass-weighted centre of the best disk.
 
         Looks at the ``candidates`` heaviest cells and, for each, the mass within
@@ -331,7 +335,7 @@ class Surface:
         n = int(np.searchsorted(cum, level - 1e-9)) + 1
         return self.cells[order[: min(n, len(order))]]
 
-    def credible_area_km2(self, level: float, exact_up_to: int = 500) -> float:
+    def credible_area_km2(self, level: float, exact_up_to: int = 64) -> float:
         """Area (km²) of :meth:`credible_cells` at ``level``.
 
         Exact up to ``exact_up_to`` cells; beyond, the mean area of an even sample

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geoleads.gazetteer import haversine_km
+from geoleads.gazetteer.core import EARTH_RADIUS_KM
 
 #: Minimum confidence of the top entry per level.
 THRESHOLDS: dict[str, float] = {"locality": 0.3, "admin1": 0.3, "country": 0.3}
@@ -49,6 +49,16 @@ THRESHOLDS: dict[str, float] = {"locality": 0.3, "admin1": 0.3, "country": 0.3}
 MIN_VOICES = 2.0
 #: Town-level readings this close to a town support a verdict for that town.
 NEIGHBOURHOOD_KM = 15.0
+
+
+def haversine_km_matrix(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
+    """Great-circle distances (km) from each point 1 (rows) to each point 2 (columns)."""
+    p1, p2 = np.radians(lat1)[:, None], np.radians(lat2)[None, :]
+    dl = np.radians(lon2)[None, :] - np.radians(lon1)[:, None]
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0))))
 
 
 def evidence_factor(n: float) -> float:
@@ -143,9 +153,12 @@ def _locality_pick(ev: Evidence, p_admin1: Mapping[str, float]) -> LevelPick | N
         by_admin1[a] = by_admin1.get(a, 0.0) + float(m)
     best: LevelPick | None = None
     order = np.argsort(-mass, kind="stable")[:50]
-    for i in order:
-        near = np.asarray(haversine_km(lat[i], lon[i], lat, lon)) <= NEIGHBOURHOOD_KM
-        same = np.array([a == admin1[i] for a in admin1])
+    codes = np.asarray([a or "" for a in admin1], dtype=object)
+    # pairwise distances of the heaviest towns to all towns: one broadcast haversine
+    near_all = np.asarray(haversine_km_matrix(lat[order], lon[order], lat, lon) <= NEIGHBOURHOOD_KM)
+    for row, i in enumerate(order):
+        near = near_all[row]
+        same = codes == codes[i]
         local = float(mass[near & same].sum())
         p = p_admin1.get(admin1[i] or "", 0.0) * local / by_admin1[admin1[i]]
         n = float(support[near & same].sum())
