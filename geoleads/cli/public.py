@@ -7,6 +7,8 @@ proxy. Equivalent: ``waitress-serve --call geoleads.web.public:create_public_app
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -52,3 +54,57 @@ def serve(host: str, port: int, threads: int, proxy_hops: int, rate_limit: int) 
     app = create_public_app({"PUBLIC_PROXY_HOPS": proxy_hops, "PUBLIC_RATE_LIMIT": rate_limit})
     click.echo(f"geoleads: serving the public tip pages on http://{host}:{port}/public/")
     waitress_serve(app, host=host, port=port, threads=threads, ident="geoleads")
+
+
+def _set_published(object_ids: tuple[str, ...], published: bool, image: Path | None) -> None:
+    from geoleads.config import Settings
+    from geoleads.images import clean_image, save_image
+    from geoleads.store import Store
+    from geoleads.store.audit import audit
+    from geoleads.store.objects import get_object, update_object
+
+    settings = Settings.from_env()
+    fields: dict[str, object] = {"published": published}
+    if image is not None:
+        cleaned = clean_image(image.read_bytes())
+        fields["image_path"] = save_image(settings.home / "images", cleaned)
+    store = Store.open(upgrade=True)
+    with store.session() as s:
+        for object_id in object_ids:
+            get_object(s, object_id)
+            update_object(s, object_id, **fields)
+            audit(
+                s,
+                "object_change",
+                user="cli",
+                target=object_id,
+                details={k: str(v) for k, v in fields.items()},
+            )
+    store.dispose()
+    state = "public" if published else "hidden"
+    click.echo(f"geoleads: {len(object_ids)} object(s) now {state}")
+
+
+@command.command("publish")
+@click.argument("object_ids", nargs=-1, required=True)
+@click.option(
+    "--image",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Picture to show (re-encoded without EXIF/GPS or any other metadata).",
+)
+def publish(object_ids: tuple[str, ...], image: Path | None) -> None:
+    """Show objects in the public gallery (optionally with a new picture).
+
+    \b
+    Examples:
+      geoleads public publish OBJ-SHAMPOO OBJ-WALLPAPER
+      geoleads public publish OBJ-MUG --image mug-crop.jpg
+    """
+    _set_published(object_ids, True, image)
+
+
+@command.command("unpublish")
+@click.argument("object_ids", nargs=-1, required=True)
+def unpublish(object_ids: tuple[str, ...]) -> None:
+    """Withdraw objects from the public gallery (their tips stay in the store)."""
+    _set_published(object_ids, False, None)
