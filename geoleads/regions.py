@@ -118,10 +118,14 @@ def regions_dir(gazetteer: Gazetteer) -> Path:
     return Path(gazetteer.cache_dir) / "regions"
 
 
-def _stamp(gazetteer: Gazetteer) -> str:
+def source_stamp(gazetteer: Gazetteer) -> str:
+    """A short hash of the gazetteer cache's manifest: changes when the cache is rebuilt."""
     manifest = Path(gazetteer.cache_dir or ".") / "gazetteer" / "manifest.json"
-    source = manifest.read_text(encoding="utf-8") if manifest.exists() else ""
-    return f"v{FORMAT_VERSION};{SIMPLIFY_DEG};{hash_text(source)}"
+    return hash_text(manifest.read_text(encoding="utf-8") if manifest.exists() else "")
+
+
+def _stamp(gazetteer: Gazetteer) -> str:
+    return f"v{FORMAT_VERSION};{SIMPLIFY_DEG};{source_stamp(gazetteer)}"
 
 
 def hash_text(text: str) -> str:

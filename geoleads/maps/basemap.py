@@ -39,7 +39,8 @@ def world_features(gazetteer: Gazetteer) -> list[dict[str, Any]]:
     """Simplified country polygons (property ``c`` = ISO code).
 
     Simplified as a coverage, so neighbours keep one shared border (no slivers);
-    computed once (about 1.5 s) and kept in ``<cache_dir>/regions/basemap-v1.json``.
+    computed once (about 1.5 s) and kept in ``<cache_dir>/regions/basemap-<stamp>.json``
+    (the stamp changes with the gazetteer cache and the simplification settings).
     """
     with _LOCK:
         key = id(gazetteer)
@@ -51,7 +52,10 @@ def world_features(gazetteer: Gazetteer) -> list[dict[str, Any]]:
 def _load_world(gazetteer: Gazetteer) -> list[dict[str, Any]]:
     cache = None
     if gazetteer.cache_dir is not None:
-        cache = Path(gazetteer.cache_dir) / "regions" / "basemap-v1.json"
+        from geoleads.regions import hash_text, source_stamp
+
+        stamp = hash_text(f"{source_stamp(gazetteer)};{WORLD_TOLERANCE};{WORLD_PRECISION}")
+        cache = Path(gazetteer.cache_dir) / "regions" / f"basemap-{stamp}.json"
         if cache.exists():
             try:
                 return list(json.loads(cache.read_text(encoding="utf-8")))
