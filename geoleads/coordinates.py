@@ -75,6 +75,9 @@ _DECIMAL = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _num(value: str) -> float:
     return float(value.replace("−", "-").replace(",", "."))
 
@@ -94,7 +97,7 @@ def _dms(m: re.Match[str], p: str) -> tuple[float, str]:
 
 def find_points(text: str) -> list[PointMatch]:
     """Every point written in ``text``, left to right, spans not overlapping."""
-    if not any(ch.isdigit() for ch in text):
+    if _DIGIT.search(text) is None:
         return []
     found: list[PointMatch] = []
     taken: list[tuple[int, int]] = []

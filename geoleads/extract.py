@@ -166,6 +166,7 @@ class Extractor:
                         self.clue_starts[first] = n
         self.context = frozenset(context)
         self._inflect_memo: dict[str, str | None] = {}
+        self._lemma_memo: dict[tuple[str, str | None], str | None] = {}
         self._facts_memo: dict[str, tuple[float, bool, bool, tuple[str, ...]]] = {}
 
     # --- lookups ---------------------------------------------------------------
@@ -185,6 +186,15 @@ class Extractor:
         """
         if not rules:
             return None
+        memo_key = (word, language)
+        if memo_key in self._lemma_memo:
+            return self._lemma_memo[memo_key]
+        found = self._lemma_key(word, language)
+        if len(self._lemma_memo) < 500_000:
+            self._lemma_memo[memo_key] = found
+        return found
+
+    def _lemma_key(self, word: str, language: str | None) -> str | None:
         readings = self.words.lemmas(word)
         if readings:
             mine = [key for lang, key in readings if lang == language]
@@ -289,12 +299,29 @@ class Extractor:
         out: list[Span] = []
         i, n = 0, len(toks)
         names, clues, starts, clue_starts = self.names, self.clues, self.starts, self.clue_starts
+        context, shouting = self.context, scan.shouting
         while i < n:
             w = words[i]
             best: tuple[int, str, bool] | None = None  # (words, key, inflected)
             longest = starts.get(w, 1)
             if clue_starts:
                 longest = max(longest, clue_starts.get(w, 1))
+            # the common case, quickly: no name starts here, and no inflected one can
+            if (
+                longest == 1
+                and w not in names
+                and w not in clues
+                and (
+                    len(w) < 4
+                    or not (
+                        text[toks[i][0]].isupper()
+                        or shouting
+                        or (i > 0 and words[i - 1] in context)
+                    )
+                )
+            ):
+                i += 1
+                continue
             if longest > 1:
                 parts = [w]
                 for j in range(i + 1, min(n, i + longest)):
@@ -361,10 +388,12 @@ class Extractor:
         if len(w2) < 3:
             return None
         rules = scan.inflecting()
-        first = [w1, *_adjective_forms(w1)]
+        first = [a for a in (w1, *_adjective_forms(w1)) if a in self.starts]
         lemma = self.lemma_key(w1, rules, scan.language())
-        if lemma:
+        if lemma and lemma in self.starts:
             first.append(lemma)
+        if not first:
+            return None
         second = [w2]
         lemma2 = self.lemma_key(w2, rules, scan.language()) if len(w2) >= 4 else None
         if lemma2:
@@ -372,8 +401,6 @@ class Extractor:
         if rules and len(w2) >= 4:
             second.extend(suffix_candidates(w2))
         for a in first:
-            if a not in self.starts:
-                continue
             for b in second:
                 key = f"{a} {b}"
                 if (a, b) != (w1, w2) and key in self.names:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-    from geoleads.gazetteer import Gazetteer
+    from geoleads.gazetteer import Gazetteer, Place
     from geoleads.geocoding_fallback import FallbackGeocoder
 
 #: Longer texts are cut (a tip is a few sentences; 1 MB of text is junk or an attack).
@@ -59,6 +59,7 @@ class Geoparser:
         self.extractor = Extractor(gazetteer)
         self.resolver = Resolver(gazetteer)
         self._fallback: FallbackGeocoder | None = None
+        self._by_lat: tuple[Any, Any, Any] | None = None
         if use_geocoder:
             from geoleads.geocoding_fallback import FallbackGeocoder
 
@@ -104,22 +105,48 @@ class Geoparser:
         return [self.parse(t, country_prior=country_prior) for t in texts]
 
     def _point_mention(self, text: str, p: PointMatch) -> Mention:
-        near = self.gazetteer.nearest(p.lat, p.lon)
-        from geoleads.gazetteer import haversine_km
-
-        km = float(haversine_km(p.lat, p.lon, near.lat, near.lon))
-        close = math.isfinite(km) and km <= POINT_COUNTRY_KM
+        near, km = self._nearest(p.lat, p.lon)
+        close = near is not None and km <= POINT_COUNTRY_KM
+        name = near.name if near is not None and km <= 15 else f"{p.lat:.5f}, {p.lon:.5f}"
         cand = Candidate(
             None,
-            near.name if km <= 15 else f"{p.lat:.5f}, {p.lon:.5f}",
+            name,
             "point",
-            near.country if close else None,
-            near.admin1 if close else None,
+            near.country if close and near is not None else None,
+            near.admin1 if close and near is not None else None,
             p.lat,
             p.lon,
             0.95 if close else 0.8,
         )
         return Mention(p.start, p.end, text[p.start : p.end], p.kind, (cand,))
+
+    def _nearest(self, lat: float, lon: float) -> tuple[Place | None, float]:
+        """The locality nearest to ``(lat, lon)`` within ``POINT_COUNTRY_KM``-ish, and km.
+
+        Searches a latitude band of the localities sorted by latitude (fast),
+        not all 235,000 of them.
+        """
+        import numpy as np
+
+        from geoleads.gazetteer import haversine_km
+
+        if self._by_lat is None:
+            e = self.gazetteer.entities
+            rows = np.flatnonzero((e["level"] == "locality").to_numpy())
+            lats = e["lat"].to_numpy()[rows]
+            order = np.argsort(lats, kind="stable")
+            self._by_lat = (rows[order], lats[order], e["lon"].to_numpy()[rows][order])
+        rows, lats, lons = self._by_lat
+        band = 1.0  # degrees of latitude, about 111 km
+        lo, hi = np.searchsorted(lats, [lat - band, lat + band])
+        if hi <= lo:
+            return None, math.inf
+        d = haversine_km(lat, lon, lats[lo:hi], lons[lo:hi])
+        k = int(np.nanargmin(d))
+        km = float(d[k])
+        if not math.isfinite(km) or km > 111.0:
+            return None, math.inf
+        return self.gazetteer.place(int(rows[lo + k])), km
 
 
 def mention_rows(
