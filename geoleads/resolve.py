@@ -27,7 +27,7 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from geoleads.extract import Span, entity_columns
 from geoleads.gazetteer.build import name_key
@@ -63,6 +63,8 @@ class Resolver:
         self._lat = gazetteer.entities["lat"].to_numpy()
         self._lon = gazetteer.entities["lon"].to_numpy()
         self._main_key: dict[int, str] = {}
+        self._fields: dict[int, tuple[Any, ...]] = {}
+        self._base_memo: dict[str, tuple[tuple[int, ...], dict[int, float]]] = {}
         self._country_candidate: dict[str, Candidate | None] = {}
 
     def main_key(self, row: int) -> str:
@@ -73,7 +75,15 @@ class Resolver:
         return key
 
     def base_scores(self, span: Span) -> dict[int, float]:
-        """Prominence times main-name bonus for every row of ``span``."""
+        """Prominence and name-match weights for every reading of ``span`` (memoised)."""
+        memo = self._base_memo.get(span.key)
+        if memo is None or memo[0] != span.rows:
+            memo = (span.rows, self._base_scores(span))
+            if len(self._base_memo) < 200_000:
+                self._base_memo[span.key] = memo
+        return dict(memo[1])
+
+    def _base_scores(self, span: Span) -> dict[int, float]:
         scores: dict[int, float] = {}
         for row in span.rows:
             level = str(self._level[row])
@@ -246,10 +256,13 @@ class Resolver:
         return out
 
     def _candidate(self, row: int, probability: float) -> Candidate:
-        p = self.gazetteer.place(row)
-        return Candidate(
-            p.geonameid, p.name, p.level, p.country, p.admin1, p.lat, p.lon, probability
-        )
+        fields = self._fields.get(row)
+        if fields is None:
+            p = self.gazetteer.place(row)
+            fields = (p.geonameid, p.name, p.level, p.country, p.admin1, p.lat, p.lon)
+            self._fields[row] = fields
+        gid, name, level, country, admin1, lat, lon = fields
+        return Candidate(gid, name, level, country, admin1, lat, lon, probability)
 
     def _clue_mention(self, span: Span, prior: Mapping[str, float]) -> Mention:
         weights: dict[str, float] = defaultdict(float)
