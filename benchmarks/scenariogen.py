@@ -76,13 +76,29 @@ def _pool(gaz: Gazetteer) -> pd.DataFrame:
     return pool[keep]
 
 
-def _neighbours(gaz: Gazetteer, truth: pd.Series, km: float = 25.0) -> list[str]:
-    from geoleads.gazetteer import haversine_km
+_NEAR: dict[int, list[str]] = {}
+_ELSEWHERE: dict[str, list[str]] = {}
 
-    loc = _pool(gaz)
-    same = loc[(loc["admin1"] == truth["admin1"]) & (loc["geonameid"] != truth["geonameid"])]
-    d = np.asarray(haversine_km(truth["lat"], truth["lon"], same["lat"], same["lon"]))
-    return [str(n) for n in same["name"][d <= km]]
+
+def _neighbours(gaz: Gazetteer, truth: pd.Series, km: float = 25.0) -> list[str]:
+    """Names of pool places within ``km`` of ``truth`` in its admin1 (cached)."""
+    key = int(truth["geonameid"])
+    if key not in _NEAR:
+        from geoleads.gazetteer import haversine_km
+
+        loc = _pool(gaz)
+        same = loc[(loc["admin1"] == truth["admin1"]) & (loc["geonameid"] != key)]
+        d = np.asarray(haversine_km(truth["lat"], truth["lon"], same["lat"], same["lon"]))
+        _NEAR[key] = [str(n) for n in same["name"][d <= km]]
+    return _NEAR[key]
+
+
+def _elsewhere(gaz: Gazetteer, country: str) -> list[str]:
+    """Names of pool places outside ``country`` (cached)."""
+    if country not in _ELSEWHERE:
+        pool = _pool(gaz)
+        _ELSEWHERE[country] = [str(n) for n in pool.loc[pool["country"] != country, "name"]]
+    return _ELSEWHERE[country]
 
 
 def make_scenario(rng: random.Random, gaz: Gazetteer, object_id: str) -> Scenario:
@@ -122,7 +138,6 @@ def make_sized(rng: random.Random, gaz: Gazetteer, object_id: str, n_tips: int) 
 
 def _fill(rng: random.Random, gaz: Gazetteer, s: Scenario, truth: pd.Series) -> None:
     """Add one round of the tip mix of scenario ``s`` (true place ``truth``)."""
-    pool = _pool(gaz)
     country, admin1 = s.country, s.admin1
     kind = rng.random()
     thin = kind < 0.3
@@ -146,10 +161,9 @@ def _fill(rng: random.Random, gaz: Gazetteer, s: Scenario, truth: pd.Series) -> 
         maker = tipgen.demonym_tip if rng.random() < 0.6 else tipgen.country_tip
         s.tips.append(maker(rng, rng.choice(CONFUSED[country])))
     others = [c for c in COUNTRIES if c != country]
-    elsewhere = pool[pool["country"] != country]
+    elsewhere = _elsewhere(gaz, country)
     for _ in range(rng.randint(0, 3)):  # confident tips naming a real town elsewhere
-        decoy = elsewhere.iloc[rng.randrange(len(elsewhere))]
-        s.tips.append(tipgen.place_tip(rng, str(decoy["name"])))
+        s.tips.append(tipgen.place_tip(rng, elsewhere[rng.randrange(len(elsewhere))]))
     for _ in range(rng.randint(0, 3)):
         maker = tipgen.demonym_tip if rng.random() < 0.6 else tipgen.country_tip
         s.tips.append(maker(rng, rng.choice(others)))

@@ -17,10 +17,16 @@ best reading lies in it.
 **Verdict**: the most specific level whose best entry is credible enough, or
 ``none``; see :mod:`geoleads.verdict` for the confidence and its calibration.
 
->>> from geoleads.tips import Tip                     # doctest: +SKIP
->>> [r] = summarize_tips([Tip("T1", "O1", "Made in Horn, Niederösterreich", now)])  # doctest: +SKIP
->>> r.summary["verdict"]["level"]                     # doctest: +SKIP
-'locality'
+Collective disambiguation reweights the readings the geoparser returned
+(:mod:`geoleads.evidence`, rule 4) instead of parsing again with
+``Geoparser.parse(country_prior=...)``: it is cheaper and works the same on
+mentions precomputed by the store.
+
+>>> from geoleads.tips import read_tips                          # doctest: +SKIP
+>>> results = summarize_tips(read_tips("data/demo/tips.csv"))    # doctest: +SKIP
+>>> [r.summary["verdict"]["name"] for r in results][:3]          # doctest: +SKIP
+[None, None, 'Czechia']
+>>> results[0].surface_gdf().plot(column="share")                # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -280,3 +280,30 @@ def test_nested_mentions_in_one_tip_point_at_the_village(gazetteer: Gazetteer) -
 def test_evidence_factor_grows_with_evidence() -> None:
     assert evidence_factor(0.0) == 0.0
     assert evidence_factor(1) < evidence_factor(3) < 1.0
+
+
+def test_rankings_as_geodataframes(gazetteer: Gazetteer) -> None:
+    b = Builder(gazetteer)
+    austrian_village(b)
+    [res] = b.run()
+    admin1 = res.rankings("admin1", gazetteer)
+    assert admin1.iloc[0]["code"] == "AT.03" and admin1.crs.to_epsg() == 4326
+    lower_austria = gazetteer.admin1("AT.03")
+    assert admin1.geometry.iloc[0].y == pytest.approx(lower_austria.lat)
+    towns = res.rankings("localities")
+    assert towns.iloc[0]["name"] == "Horn"
+    assert towns.geometry.iloc[0].x == pytest.approx(towns.iloc[0]["lon"])
+    assert res.picks["country"].code == "AT"
+
+
+def test_precomputed_mentions_are_used_only_when_complete(gazetteer: Gazetteer) -> None:
+    b = Builder(gazetteer)
+    b.add("O", "made in Graz", place_mention(gazetteer, "Graz", ("locality",)))
+    b.add("O", "also Linz", place_mention(gazetteer, "Linz", ("locality",)))
+
+    class Refusing:
+        def parse(self, text: str, language: str | None = None) -> list[Mention]:
+            raise AssertionError("must not geoparse when every tip has mentions")
+
+    [res] = summarize_tips(b.tips, gazetteer=gazetteer, geoparser=Refusing(), mentions=b.mentions)
+    assert {x["name"] for x in res.summary["localities"][:2]} == {"Graz", "Linz"}
