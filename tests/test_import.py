@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from geoleads.cli import main
 from geoleads.errors import ConfigError, StoreError, TipFormatError
@@ -183,6 +183,55 @@ def test_full_disk_gives_a_clear_store_error(tmp_path: Path) -> None:
         import_tips(store, big)
     with store.session() as s:
         assert object_tips(s) == []  # nothing half-imported
+    store.dispose()
+
+
+@pytest.fixture
+def tiny_filesystem(tmp_path: Path) -> Iterator[Path]:
+    """A real 400 KiB tmpfs (needs mount rights: root in the CI container)."""
+    import subprocess
+
+    where = tmp_path / "tiny"
+    where.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(where)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=True)
+
+
+def test_really_full_disk_gives_a_clear_store_error(tiny_filesystem: Path) -> None:
+    url = f"sqlite:///{tiny_filesystem / 'store.sqlite'}"
+    init_db(url)
+    store = Store.open(url)
+    [sample] = read_tips(GOOD)[:1]
+    tips = [
+        sample.__class__(f"F{n}", "OBJ-1", sample.text * 20, sample.received_at)
+        for n in range(5000)
+    ]
+    with pytest.raises(StoreError, match="the disk is full"):
+        import_tips(store, tips)
+    with store.session() as s:
+        assert object_tips(s) == []
+    store.dispose()
+
+
+@pytest.mark.postgres
+def test_read_only_postgres_database(postgres_url: str) -> None:
+    init_db(postgres_url)
+    store = Store.open(postgres_url)
+    with store.engine.connect() as conn:
+        name = store.engine.url.database
+        conn.execute(text(f"ALTER DATABASE {name} SET default_transaction_read_only = on"))
+        conn.commit()
+    store.dispose()
+    store = Store.open(postgres_url)
+    with pytest.raises(StoreError, match="the database is read-only"):
+        import_tips(store, read_tips(GOOD))
     store.dispose()
 
 
