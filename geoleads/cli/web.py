@@ -86,7 +86,8 @@ def load_demo(tips_file: Path, objects_file: Path) -> tuple[int, str]:
                     k: row[k] for k in ("title", "kind", "description", "question") if row.get(k)
                 }
                 ensure_object(s, row["object_id"])
-                update_object(s, row["object_id"], **fields)
+                # demo objects are shown in the public gallery under /public
+                update_object(s, row["object_id"], published=True, **fields)
     password = secrets.token_urlsafe(12)
     with store.session() as s:
         if get_user(s, DEMO_USER, missing_ok=True) is None:
