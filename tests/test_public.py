@@ -202,3 +202,21 @@ def test_security_headers_on_public_pages(app: Flask) -> None:
     assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
     assert resp.headers["Referrer-Policy"] == "no-referrer"
     assert "Accept-Language" in resp.headers["Vary"]
+
+
+def test_behind_a_proxy_the_limit_uses_the_forwarded_address(tmp_path: Path) -> None:
+    url, images = build_store(tmp_path)
+    cfg = public_config(tmp_path, url, images, PUBLIC_RATE_LIMIT=2, PUBLIC_PROXY_HOPS=1)
+    app = create_public_app(cfg)
+    client = app.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+
+    def send(client_address: str) -> int:
+        headers = {"X-Forwarded-For": client_address}
+        return int(submit(client, text="seen", environ=proxy, headers=headers).status_code)
+
+    assert [send("192.0.2.50") for _ in range(3)] == [303, 303, 429]
+    assert send("192.0.2.51") == 303  # another visitor behind the same proxy
+    store_of(app).dispose()
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("public.sqlite*"))
+    assert b"192.0.2.5" not in raw and b"10.0.0.1" not in raw
