@@ -18,6 +18,7 @@ from geoleads.store import (
     audit_events,
     authenticate,
     create_import_job,
+    fail_interrupted_jobs,
     get_import_job,
     import_tips,
     init_db,
@@ -26,6 +27,7 @@ from geoleads.store import (
     list_users,
     object_tips,
     run_import_job,
+    update_import_job,
 )
 from geoleads.tips import read_tips
 
@@ -111,6 +113,22 @@ def test_job_records_progress_and_failure(store: Store, tmp_path: Path) -> None:
         assert len(object_tips(s)) == 4
 
 
+def test_interrupted_jobs_are_found(store: Store) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    old, recent, finished = (create_import_job(store, f"{n}.csv") for n in range(3))
+    hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    update_import_job(store, old, status="geoparsing", updated_at=hour_ago)
+    update_import_job(store, recent, status="writing")
+    update_import_job(store, finished, status="done", updated_at=hour_ago)
+    assert fail_interrupted_jobs(store, silent_for=timedelta(minutes=15)) == [old]
+    with store.session() as s:
+        assert get_import_job(s, old).status == "failed"
+        assert "interrupted" in (get_import_job(s, old).error or "")
+        assert get_import_job(s, recent).status == "writing"
+        assert get_import_job(s, finished).status == "done"
+
+
 def test_cli_users(
     sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -145,9 +163,9 @@ def test_cli_users(
 
 def test_cli_db_upgrade_and_current(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["db", "upgrade", "--database", sqlite_url], capsys)
-    assert code == 0 and "revision 0002" in err
+    assert code == 0 and "revision 0003" in err
     code, out, _ = run(["db", "current", "--database", sqlite_url], capsys)
-    assert json.loads(out) == {"current": "0002", "head": "0002"}
+    assert json.loads(out) == {"current": "0003", "head": "0003"}
 
 
 def test_read_only_database_gives_a_clear_store_error(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from geoleads.config import Settings
-from geoleads.store import Store, mentions_for_tips
+from geoleads.store import Store, fail_interrupted_jobs, mentions_for_tips
 from geoleads.store.models import AuditEventRow, ImportJobRow, MentionRow, ObjectRow, TipRow
 
 TEXTS = [
@@ -145,6 +145,10 @@ def test_sigkill_during_the_import_transaction(store_url: str, tmp_path: Path) -
     with store.session() as s:
         job = s.scalars(select(ImportJobRow)).one()
         assert job.status in ("writing", "done")
+    if job.status == "writing":  # the killed job is found and marked failed
+        assert fail_interrupted_jobs(store, silent_for=timedelta(0)) == [job.id]
+        with store.session() as s:
+            assert s.scalars(select(ImportJobRow)).one().status == "failed"
     log = finish(geoleads(*args, home=tmp_path))
     again = counts(store)
     assert again["tips"] == n and again["counted"] == n, (log, again)

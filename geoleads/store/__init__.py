@@ -23,6 +23,7 @@ from geoleads.store.engine import Store, make_engine, parse_url
 from geoleads.store.imports import ImportReport, content_hash, import_tips
 from geoleads.store.jobs import (
     create_import_job,
+    fail_interrupted_jobs,
     get_import_job,
     list_import_jobs,
     run_import_job,
@@ -81,6 +82,7 @@ __all__ = [
     "create_import_job",
     "current_revision",
     "ensure_object",
+    "fail_interrupted_jobs",
     "geoparse_pending",
     "get_import_job",
     "get_object",

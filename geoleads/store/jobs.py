@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from geoleads.errors import GeoleadsError, NotFoundError, TipFormatError
@@ -51,6 +51,7 @@ def create_import_job(store: Store, filename: str, *, user: str | None = None) -
             done=0,
             created_by=user,
             created_at=datetime.now(UTC),
+            updated_at=datetime.now(UTC),
             report={},
         )
         s.add(job)
@@ -73,9 +74,37 @@ def list_import_jobs(session: Session, *, limit: int = 50) -> list[ImportJobRow]
 
 
 def update_import_job(store: Store, job_id: int, **values: Any) -> None:
-    """Set fields of a job in a transaction of its own."""
+    """Set fields of a job in a transaction of its own (and stamp ``updated_at``)."""
+    values.setdefault("updated_at", datetime.now(UTC))
     with store.session() as s:
         s.execute(update(ImportJobRow).where(ImportJobRow.id == job_id).values(**values))
+
+
+def fail_interrupted_jobs(
+    store: Store, *, silent_for: timedelta = timedelta(minutes=15)
+) -> list[int]:
+    """Mark unfinished jobs without progress for ``silent_for`` as failed; return their ids.
+
+    A killed importer leaves its job "reading"/"geoparsing"/"writing" forever; its
+    tips were not written (one transaction), so importing the file again is safe.
+    A job that is in fact still writing is set back to "done" when it ends.
+    """
+    cutoff = datetime.now(UTC) - silent_for
+    unfinished = ImportJobRow.status.notin_(("done", "failed"))
+    last = func.coalesce(ImportJobRow.updated_at, ImportJobRow.created_at)
+    with store.session() as s:
+        ids = list(s.scalars(select(ImportJobRow.id).where(unfinished, last <= cutoff)))
+        if ids:
+            s.execute(
+                update(ImportJobRow)
+                .where(ImportJobRow.id.in_(ids), unfinished)
+                .values(
+                    status="failed",
+                    error=f"interrupted: no progress for {silent_for}; import the file again",
+                    finished_at=datetime.now(UTC),
+                )
+            )
+    return ids
 
 
 def run_import_job(

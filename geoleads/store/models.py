@@ -190,5 +190,6 @@ class ImportJobRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(150))
     created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None]  # last progress: a job silent for long was interrupted
     finished_at: Mapped[datetime | None]
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
