@@ -1,7 +1,8 @@
 """Tip records and the readers of tip files (CSV, JSON Lines, XLSX).
 
 A tip file has the columns ``tip_id``, ``object_id``, ``text``, ``received_at``
-(ISO 8601) and optionally ``language``; other columns are ignored. Every bad row
+(ISO 8601; a time without an offset is taken as UTC) and optionally ``language``;
+other columns are ignored. CSV files may use ``,``, ``;`` or tabs. Every bad row
 is collected and reported in one :class:`~geoleads.errors.TipFormatError`;
 nothing partial is ever returned.
 
@@ -261,9 +262,23 @@ def _missing(header: list[str]) -> list[str]:
     return [name for name in REQUIRED if name not in header]
 
 
+def _delimiter(text: str) -> str:
+    """``,`` unless the header only makes sense with ``;`` or tab (spreadsheet exports)."""
+    first = text[: text.find("\n")] if "\n" in text else text
+    for delimiter in (",", ";", "\t"):
+        try:
+            header = _header(next(csv.reader([first], delimiter=delimiter), []))
+        except csv.Error:
+            continue
+        if not _missing(header):
+            return delimiter
+    return ","
+
+
 def _csv_records(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
     text = _decode(data, filename)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = _header(next(reader, []))
     except csv.Error as err:

@@ -264,3 +264,11 @@ def test_huge_multiline_csv_field_is_one_problem_not_thousands() -> None:
         read_tips_bytes(data, "junk.csv")
     assert list(problems(err)) == [2]
     assert "starting on line 2" in problems(err)[2]
+
+
+def test_semicolon_and_tab_separated_exports() -> None:
+    for sep in (";", "\t"):
+        data = sep.join(["tip_id", "object_id", "text", "received_at"]) + "\n"
+        data += sep.join(["A", "O", "aus Graz, sicher", "2024-01-01"]) + "\n"
+        [tip] = read_tips_bytes(data.encode(), "t.csv")
+        assert tip.text == "aus Graz, sicher"
