@@ -3,7 +3,8 @@
 1. Throughput: the tips of ``tests/data/multilingual_tips.jsonl`` and
    ``data/demo`` (when present), padded/cut to about 150 characters, parsed
    ``--rounds`` times in this process after the gazetteer and word lists are
-   loaded (so it measures the extractor and resolver, not loading).
+   loaded (so it measures the extractor and resolver, not loading); then the
+   single tips of that file as they are (about 50 characters).
 2. Start-up: wall time of a new ``geoleads geoparse -`` process that parses one
    tip ("Das ist aus Krakau"), with the caches ready; best and median of
    ``--starts`` runs.
@@ -104,6 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     mean_len = statistics.fmean(len(t) for t in tips)
     rate = throughput(tips, args.rounds)
     print(f"geoleads: {rate:,.0f} tips/s on one core ({len(tips)} tips of {mean_len:.0f} chars)")
+    single = [
+        json.loads(line)["text"]
+        for line in (ROOT / "tests" / "data" / "multilingual_tips.jsonl").open(encoding="utf-8")
+    ]
+    one = throughput(single, args.rounds * 5)
+    mean_one = statistics.fmean(len(t) for t in single)
+    print(
+        f"geoleads: {one:,.0f} tips/s on one core"
+        f" (the {len(single)} single tips, {mean_one:.0f} chars)"
+    )
     base = flashgeotext_throughput(tips, args.rounds)
     if base is not None:
         print(f"flashgeotext: {base:,.0f} tips/s on the same tips")
