@@ -98,7 +98,7 @@ class PostgresCluster:
 
         dsn = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
 
     def create_database(self) -> str:
         name = f"t_{uuid.uuid4().hex[:12]}"
