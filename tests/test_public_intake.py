@@ -213,3 +213,33 @@ def test_stored_text_is_escaped_in_the_review_queue(tmp_path: Path) -> None:
     queue = client.get("/review?object=OBJ-PUB-A").get_data(as_text=True)
     assert "&lt;script&gt;" in queue and "<script>alert" not in queue
     assert not re.search(r"<img src=x", queue)
+
+
+def test_intake_on_sqlite_and_postgresql(store_url: str) -> None:
+    """Concurrent submissions on both databases: all stored once, counters right, all parsed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geoleads.errors import NotFoundError
+    from geoleads.store import Store, ensure_object, get_object
+
+    store = Store.open(store_url, upgrade=True)
+    with store.session() as s:
+        ensure_object(s, "OBJ-P", published=True)
+        ensure_object(s, "OBJ-H", published=False)
+    intake = Intake(store, real_geoparser(), sweep_s=0.2)
+    with pytest.raises(NotFoundError):
+        intake.submit(Submission("OBJ-H", "aus Graz"))
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(
+            pool.map(lambda i: intake.submit(Submission("OBJ-P", f"aus Wels {i}")), range(40))
+        )
+    assert len(set(ids)) == 40
+    assert intake.wait_idle(60)
+    with store.session() as s:
+        assert get_object(s, "OBJ-P").tip_count == 40
+        assert get_object(s, "OBJ-H").tip_count == 0
+        found = mentions_for_tips(s, ids)
+    assert count_public(store) == 40
+    assert {m[0].best.name for m in found.values() if m[0].best} == {"Wels"}
+    intake.stop()
+    store.dispose()
