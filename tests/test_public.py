@@ -135,6 +135,9 @@ def test_refused_form_keeps_the_text_and_names_the_field(app: Flask) -> None:
     assert resp.status_code == 400 and long in resp.get_data(as_text=True)
     resp = submit(client, text="ok", country="QQ")
     assert resp.status_code == 400 and "choose a country" in resp.get_data(as_text=True)
+    resp = submit(client, text="ok", language="xx")
+    assert resp.status_code == 400 and "choose a language" in resp.get_data(as_text=True)
+    assert "<title>Your tip was not sent yet:" in resp.get_data(as_text=True)
     assert public_tips(app) == []
 
 

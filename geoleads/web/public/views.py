@@ -224,6 +224,8 @@ def detail(object_id: str) -> Any:
     )
     try:
         validate(sub)
+        if sub.language and sub.language.strip().lower() not in i18n.TIP_LANGUAGES:
+            raise SubmissionError("language", "unknown_language", "not in the form's list")
     except SubmissionError as err:
         return _refuse(obj, values, {err.field: err.code}, 400)
     address = request.environ.get(CLIENT_KEY) or request.remote_addr or "-"
