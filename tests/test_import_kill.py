@@ -18,6 +18,7 @@ from sqlalchemy import func, select, text
 
 from geoleads.config import Settings
 from geoleads.store import Store, fail_interrupted_jobs, mentions_for_tips
+from geoleads.store.mentions import GeoparserLike, default_geoparser
 from geoleads.store.models import AuditEventRow, ImportJobRow, MentionRow, ObjectRow, TipRow
 
 TEXTS = [
@@ -158,13 +159,17 @@ def test_sigkill_during_the_import_transaction(store_url: str, tmp_path: Path) -
     store.dispose()
 
 
-def _geoparser_ready() -> None:
-    pytest.importorskip("geoleads.geoparse", reason="the geoparser (contract 4) is not there")
+@pytest.fixture(scope="module")
+def geoparser() -> GeoparserLike:
+    """The real geoparser; loading it here also builds its word-list cache if needed,
+    so the subprocesses below start quickly."""
+    return default_geoparser()
 
 
 @pytest.mark.slow
-def test_sigkill_during_batch_geoparse_then_resume(tmp_path: Path) -> None:
-    _geoparser_ready()
+def test_sigkill_during_batch_geoparse_then_resume(
+    tmp_path: Path, geoparser: GeoparserLike
+) -> None:
     n = 3000
     path = tmp_path / "tips.csv"
     write_tips(path, n)
@@ -192,18 +197,14 @@ def test_sigkill_during_batch_geoparse_then_resume(tmp_path: Path) -> None:
         texts = dict(
             s.execute(select(TipRow.tip_id, TipRow.text).where(TipRow.tip_id.in_(sample))).all()
         )
-    from geoleads.store.mentions import default_geoparser
-
-    parser = default_geoparser()
     for tip_id in sample:
-        assert stored.get(tip_id, []) == parser.parse(texts[tip_id]), tip_id
+        assert stored.get(tip_id, []) == geoparser.parse(texts[tip_id]), tip_id
     assert done["mentions"] > n // 2  # the texts name places: the parser found them
     store.dispose()
 
 
 @pytest.mark.slow
-def test_sigkill_while_an_import_geoparses(tmp_path: Path) -> None:
-    _geoparser_ready()
+def test_sigkill_while_an_import_geoparses(tmp_path: Path, geoparser: GeoparserLike) -> None:
     n = 3000
     path = tmp_path / "tips.csv"
     write_tips(path, n)
