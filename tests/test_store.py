@@ -349,3 +349,43 @@ def test_objects_can_be_edited(store: Store) -> None:
         with pytest.raises(NotFoundError):
             get_object(s, "OBJ-404")
         assert [o.object_id for o in list_objects(s, published_only=True)] == ["OBJ-1"]
+
+
+def test_any_mentions_round_trip_exactly() -> None:
+    """Property: whatever the geoparser returns is read back identical (floats, unicode)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    store = Store.open("sqlite://", upgrade=True)
+    import_tips(store, [tip(1)])
+    finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+    candidate = st.builds(
+        Candidate,
+        st.none() | st.integers(0, 2**31 - 1),
+        st.text(min_size=1, max_size=30),
+        st.sampled_from(["country", "admin1", "locality", "point"]),
+        st.none() | st.text(min_size=2, max_size=2, alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+        st.none() | st.text(max_size=10),
+        finite,
+        finite,
+        st.floats(0, 1),
+    )
+    mention = st.builds(
+        Mention,
+        st.integers(0, 10_000),
+        st.integers(0, 10_000),
+        st.text(max_size=40),
+        st.sampled_from(["place", "demonym", "language", "coordinates", "url", "postal"]),
+        st.lists(candidate, max_size=4).map(tuple),
+    )
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(mention, max_size=5))
+    def check(mentions: list[Mention]) -> None:
+        with store.session() as s:
+            write_mentions(s, {"T1": mentions})
+        with store.session() as s:
+            assert mentions_for_tips(s, ["T1"]).get("T1", []) == mentions
+
+    check()
+    store.dispose()
