@@ -129,6 +129,9 @@ def audit(
 class Visits:
     """When each user last opened each object page (kept in the audit log, cached here)."""
 
+    #: Seconds within which repeated views of one object count as one visit.
+    AUDIT_EVERY = 60.0
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self._seen: dict[str, dict[str, datetime]] = {}
@@ -151,10 +154,15 @@ class Visits:
         return dict(cached)
 
     def record(self, username: str, object_id: str) -> datetime | None:
-        """Record a visit now; return the previous visit (None for the first)."""
+        """Record a visit now; return the previous visit (None for the first).
+
+        The audit log gets one ``object_view`` event per user and object per
+        :attr:`AUDIT_EVERY` (paging through an object's tips is one visit).
+        """
         previous = self.of(username).get(object_id)
         now = datetime.now(UTC)
-        audit(self.store, username, VIEW_ACTION, object_id)
-        with self._lock:
-            self._seen.setdefault(username, {})[object_id] = now
+        if previous is None or (now - previous).total_seconds() >= self.AUDIT_EVERY:
+            audit(self.store, username, VIEW_ACTION, object_id)
+            with self._lock:
+                self._seen.setdefault(username, {})[object_id] = now
         return previous

@@ -143,7 +143,8 @@ def tips(object_id: str) -> Any:
 def object_detail(object_id: str) -> Any:
     """One object's counts and summary."""
     _object_or_404(object_id)
-    meta = queries.object_meta(store(), object_id)
+    entry = summaries().get(object_id)
+    meta = queries.object_meta(store(), object_id, int(entry.stamp[2]))
     return jsonify(
         {
             "object_id": object_id,
@@ -152,7 +153,7 @@ def object_detail(object_id: str) -> Any:
             "tips": meta.get("tips"),
             "unreviewed": meta.get("unreviewed"),
             "last_tip_at": _iso(meta.get("last_tip")),
-            "summary": summaries().get(object_id).summary,
+            "summary": entry.summary,
         }
     )
 

@@ -54,7 +54,10 @@ def detail(object_id: str) -> Any:
     if not queries.object_exists(store(), object_id):
         abort(404, description=f"no object {object_id!r}")
     flt = TipFilter.from_args(request.args)
-    cached = summaries().get(object_id)
+    cache = summaries()
+    cached = cache.get(object_id)
+    stamp = cached.stamp
+    per_day_key = ("per_day", object_id, stamp, tuple(sorted(flt.query(page=1).items())))
     page = queries.tip_page(store(), object_id, flt)
     spans = queries.spans_for(store(), [t.tip_id for t in page.tips])
     rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in page.tips]
@@ -63,13 +66,17 @@ def detail(object_id: str) -> Any:
         "object.html",
         object_id=object_id,
         summary=cached.summary,
-        meta=queries.object_meta(store(), object_id),
+        meta=queries.object_meta(store(), object_id, int(stamp[2]) if len(stamp) > 2 else 0),
         flt=flt,
         page=page,
         tips=rendered,
         since=since,
-        timeline=timeline_svg(queries.tips_per_day(store(), object_id, flt)),
-        languages=queries.languages(store(), object_id),
+        timeline=timeline_svg(
+            cache.memo(per_day_key, lambda: queries.tips_per_day(store(), object_id, flt))
+        ),
+        languages=cache.memo(
+            ("languages", object_id, stamp), lambda: queries.languages(store(), object_id)
+        ),
         statuses=STATUS_FILTERS,
         per_page_choices=PER_PAGE_CHOICES,
         pages=max(1, -(-page.total // flt.per_page)),

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 #: Largest IN (...) list sent in one statement.
 CHUNK = 500
+#: New tips since a visit, per (object, visit time, tip count): imports change the count.
+_NEW_MEMO: dict[tuple[Any, ...], int] = {}
 
 
 @dataclass
@@ -98,23 +100,17 @@ def object_ids(store: Store) -> list[str]:
         return sorted(s.scalars(select(ObjectRow.object_id)))
 
 
-def object_meta(store: Store, object_id: str) -> dict[str, Any]:
-    """Title, description, tip and review counts of one object."""
+def object_meta(store: Store, object_id: str, reviewed: int) -> dict[str, Any]:
+    """Title, description and tip counts of one object (``reviewed``: its reviewed tips)."""
     with store.session() as s:
         obj = s.get(ObjectRow, object_id)
-        reviewed = s.scalar(
-            select(func.count())
-            .select_from(ReviewRow)
-            .join(TipRow, TipRow.tip_id == ReviewRow.tip_id)
-            .where(TipRow.object_id == object_id)
-        )
     if obj is None:
         return {}
     return {
         "title": obj.title,
         "description": obj.description,
         "tips": obj.tip_count,
-        "unreviewed": max(0, obj.tip_count - int(reviewed or 0)),
+        "unreviewed": max(0, obj.tip_count - reviewed),
         "last_tip": _utc(obj.last_tip_at),
     }
 
@@ -132,24 +128,30 @@ def object_rows(store: Store, cache: SummaryCache, visits: dict[str, datetime]) 
         reviewed = dict(
             s.execute(
                 select(TipRow.object_id, func.count())
-                .select_from(ReviewRow)
-                .join(TipRow, TipRow.tip_id == ReviewRow.tip_id)
+                .where(TipRow.tip_id.in_(select(ReviewRow.tip_id)))
                 .group_by(TipRow.object_id)
             ).all()
         )
+        counts = {o.object_id: o.tip_count for o in objects}
         new: dict[str, int] = {}
         for object_id, seen in visits.items():
-            last = next((o.last_tip_at for o in objects if o.object_id == object_id), None)
-            if last is None:
+            if object_id not in counts:
                 continue
-            new[object_id] = int(
-                s.scalar(
-                    select(func.count())
-                    .select_from(TipRow)
-                    .where(TipRow.object_id == object_id, TipRow.imported_at > seen)
+            key = ("new", object_id, seen, counts[object_id])
+            n = _NEW_MEMO.get(key)
+            if n is None:
+                n = int(
+                    s.scalar(
+                        select(func.count())
+                        .select_from(TipRow)
+                        .where(TipRow.object_id == object_id, TipRow.imported_at > seen)
+                    )
+                    or 0
                 )
-                or 0
-            )
+                if len(_NEW_MEMO) > 50_000:
+                    _NEW_MEMO.clear()
+                _NEW_MEMO[key] = n
+            new[object_id] = n
     return [
         ObjectView(
             object_id=o.object_id,
@@ -258,7 +260,7 @@ def tip_page(store: Store, object_id: str, flt: TipFilter) -> TipPage:
     """One page of ``object_id``'s tips matching ``flt``, newest first, with place names."""
     query = _filtered(object_id, flt)
     with store.session() as s:
-        total = int(s.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        total = int(s.scalar(query.with_only_columns(func.count(TipRow.tip_id))) or 0)
         rows = s.execute(
             query.order_by(TipRow.received_at.desc(), TipRow.tip_id)
             .offset((flt.page - 1) * flt.per_page)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,7 @@ class SummaryCache:
         cache_dir: Path | None = None,
         tiles: str | None = None,
         max_results: int = 32,
+        stamp_ttl: float = 2.0,
     ) -> None:
         self.store = store
         self.cache_dir = cache_dir
@@ -76,24 +78,51 @@ class SummaryCache:
         self._lock = threading.RLock()
         self._object_locks: dict[str, threading.Lock] = {}
         self._pending: OrderedDict[str, None] = OrderedDict()
+        #: a stamp read from the database is reused this many seconds (changes made by
+        #: this process invalidate at once; other processes' changes show within it)
+        self.stamp_ttl = stamp_ttl
+        self._stamps: dict[str, tuple[float, Stamp]] = {}
+        self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._warmer: threading.Thread | None = None
 
     # --- stamps --------------------------------------------------------------
     def stamp(self, object_id: str) -> Stamp:
-        """What the summary of ``object_id`` depends on (changes on import and review)."""
+        """What the summary of ``object_id`` depends on: (tips, last tip, reviews, last
+        review, review versions); changes on import and review."""
+        now = time.monotonic()
+        with self._lock:
+            cached = self._stamps.get(object_id)
+        if cached is not None and now - cached[0] < self.stamp_ttl:
+            return cached[1]
         with self.store.session() as s:
             obj = s.get(ObjectRow, object_id)
+            of_object = select(TipRow.tip_id).where(TipRow.object_id == object_id)
             reviews = s.execute(
-                select(func.count(), func.max(ReviewRow.at), func.sum(ReviewRow.version))
-                .select_from(ReviewRow)
-                .join(TipRow, TipRow.tip_id == ReviewRow.tip_id)
-                .where(TipRow.object_id == object_id)
+                select(func.count(), func.max(ReviewRow.at), func.sum(ReviewRow.version)).where(
+                    ReviewRow.tip_id.in_(of_object)
+                )
             ).one()
         if obj is None:
             return ("missing",)
         last = obj.last_tip_at.isoformat() if obj.last_tip_at else None
         at = reviews[1].isoformat() if hasattr(reviews[1], "isoformat") else reviews[1]
-        return (obj.tip_count, last, int(reviews[0] or 0), at, int(reviews[2] or 0))
+        stamp = (obj.tip_count, last, int(reviews[0] or 0), at, int(reviews[2] or 0))
+        with self._lock:
+            self._stamps[object_id] = (now, stamp)
+        return stamp
+
+    def memo(self, key: tuple[Any, ...], compute: Any) -> Any:
+        """``compute()`` cached under ``key`` (which must include the object's stamp)."""
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = compute()
+        with self._lock:
+            self._memo[key] = value
+            while len(self._memo) > 2000:
+                self._memo.popitem(last=False)
+        return value
 
     # --- access --------------------------------------------------------------
     def peek(self, object_id: str) -> dict[str, Any] | None:
@@ -153,6 +182,7 @@ class SummaryCache:
         """Forget ``object_id``'s summary (after a review or an import)."""
         with self._lock:
             self._entries.pop(object_id, None)
+            self._stamps.pop(object_id, None)
         path = self._path(object_id)
         if path is not None:
             path.unlink(missing_ok=True)
