@@ -166,7 +166,7 @@ class Extractor:
                         self.clue_starts[first] = n
         self.context = frozenset(context)
         self._inflect_memo: dict[str, str | None] = {}
-        self._lemma_memo: dict[tuple[str, str | None], str | None] = {}
+        self._lemma_memo: dict[tuple[str, str | None, bool], str | None] = {}
         self._facts_memo: dict[str, tuple[float, bool, bool, tuple[str, ...]]] = {}
 
     # --- lookups ---------------------------------------------------------------
@@ -176,30 +176,34 @@ class Extractor:
             return ()
         return (hit,) if isinstance(hit, int) else hit
 
-    def lemma_key(self, word: str, rules: bool = True, language: str | None = None) -> str | None:
+    def lemma_key(
+        self, word: str, rules: bool = True, language: str | None = None, suffixes: bool = True
+    ) -> str | None:
         """The gazetteer key an inflected (folded) word stands for, or ``None``.
 
         Only when ``rules`` (the text's language inflects place names, or is
         unknown). The dictionary readings of ``language`` win ("turussa" is
-        Turku in Finnish), the most populous place first.
-        Suffix rules are the fallback for words no dictionary knows.
+        Turku in Finnish), the most populous place first. Suffix rules are the
+        fallback for words no dictionary knows, when ``suffixes``.
         """
         if not rules:
             return None
-        memo_key = (word, language)
+        memo_key = (word, language, suffixes)
         if memo_key in self._lemma_memo:
             return self._lemma_memo[memo_key]
-        found = self._lemma_key(word, language)
+        found = self._lemma_key(word, language, suffixes)
         if len(self._lemma_memo) < 500_000:
             self._lemma_memo[memo_key] = found
         return found
 
-    def _lemma_key(self, word: str, language: str | None) -> str | None:
+    def _lemma_key(self, word: str, language: str | None, suffixes: bool) -> str | None:
         readings = self.words.lemmas(word)
         if readings:
             mine = [key for lang, key in readings if lang == language]
             return max(mine or [key for _, key in readings], key=self._largest)
         if len(word) < 5 and (len(word) < 4 or word.isascii()):  # "Looks", "Niks"
+            return None
+        if not suffixes:
             return None
         memo = self._inflect_memo
         if word in memo:
@@ -344,7 +348,10 @@ class Extractor:
                 if pair is not None:
                     best = pair
             if best is None and hinted and len(w) >= 4:
-                lemma = self.lemma_key(w, scan.inflecting(), scan.language())
+                # suffix rules: in an inflecting language, or after a preposition
+                lang = scan.language()
+                suffixes = lang is not None or (i > 0 and words[i - 1] in context)
+                lemma = self.lemma_key(w, scan.inflecting(), lang, suffixes)
                 if lemma is not None:
                     best = (1, lemma, True)
             if best is None:
