@@ -111,6 +111,7 @@ def logged_in(app: Flask, user: str) -> Any:
 
 def test_analyst_publishes_object_and_uploads_a_clean_picture(app: Flask, tmp_path: Path) -> None:
     client = logged_in(app, "anna")
+    assert 'href="/publishing/"' in client.get("/objects").get_data(as_text=True)  # nav link
     page = client.get("/publishing/").get_data(as_text=True)
     assert HIDDEN in page
     token = csrf_from(page)
