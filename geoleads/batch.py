@@ -160,7 +160,7 @@ def dask_client(scheduler: str, workers: int) -> Iterator[Any]:
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # a free loopback port, never 8787/public
                 silence_logs=40,
             ) as cluster,
             Client(cluster) as client,
