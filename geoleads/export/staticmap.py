@@ -28,8 +28,18 @@ MAX_REGIONS = 40
 
 
 def _extent(frame: gpd.GeoDataFrame, top: int = 8) -> tuple[float, float, float, float]:
-    """Bounds around the ``top`` strongest regions (by their label point), padded."""
-    best = frame.sort_values("share", ascending=False).head(top) if "share" in frame else frame
+    """Bounds around the strongest regions (by their label point), padded.
+
+    Regions are taken strongest first until they hold half the drawn share
+    (at most ``top``), so a stray weak region far away does not zoom out the map.
+    """
+    best = frame
+    if "share" in frame and len(frame):
+        ranked = frame.sort_values("share", ascending=False)
+        cum = ranked["share"].astype(float).cumsum()
+        total = float(cum.iloc[-1]) or 1.0
+        n = int((cum < 0.5 * total).sum()) + 1
+        best = ranked.head(min(max(n, 1), top))
     pts = best.geometry.representative_point()
     pts = pts[~pts.is_empty]
     if pts.empty:
@@ -60,10 +70,14 @@ def map_png(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    xmin, ymin, xmax, ymax = _extent(frame)
+    aspect = 1 / max(math.cos(math.radians((ymin + ymax) / 2)), 0.2)
+    # the picture takes the shape of the area shown (no blank bands)
+    shape = (ymax - ymin) * aspect / max(xmax - xmin, 1e-9)
+    height_in = min(max(width_in * shape + 0.4, 2.0), height_in * 1.6)
     fig = Figure(figsize=(width_in, height_in), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
-    xmin, ymin, xmax, ymax = _extent(frame)
     ax.set_facecolor("#dbe9f4")
     if basemap is not None and len(basemap):
         land = basemap.cx[xmin:xmax, ymin:ymax]
@@ -106,9 +120,11 @@ def map_png(
             )
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
-    ax.set_aspect(1 / max(math.cos(math.radians((ymin + ymax) / 2)), 0.2))
-    ax.set_axis_off()
-    ax.add_patch(_frame(ax))
+    ax.set_aspect(aspect)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     if title:
         ax.set_title(title, fontsize=10)
     ax.text(
@@ -125,13 +141,6 @@ def map_png(
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
-
-
-def _frame(ax: Any) -> Any:
-    from matplotlib.patches import Rectangle
-
-    return Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, lw=0.8, ec="#555555",
-                     zorder=5)  # fmt: skip
 
 
 _BASEMAPS: dict[int, gpd.GeoDataFrame] = {}

@@ -16,7 +16,6 @@ must never become a live formula when an analyst opens the file:
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -74,15 +73,28 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def neutralise_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every text cell passed through :func:`neutralise` (column-wise)."""
+    out = table.copy()
+    out.columns = [neutralise(str(c)) for c in table.columns]
+    for col in out.columns:
+        values = out[col]
+        if values.dtype.kind in "biufcmM":  # numbers, booleans, dates: nothing to do
+            continue
+        text = values.astype(object)
+        risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+        if risky.any():
+            out[col] = text.where(~risky.astype(bool), "'" + text.astype(str))
+    return out
+
+
 def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     """Write ``table`` as UTF-8 CSV (with BOM, for Excel) with formulas neutralised."""
     path = Path(path)
     try:
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([neutralise(str(c)) for c in table.columns])
-            for row in table.itertuples(index=False, name=None):
-                writer.writerow(["" if (v := _clean(x)) is None else neutralise(v) for x in row])
+        neutralise_frame(table).to_csv(
+            path, index=False, encoding="utf-8-sig", na_rep="", lineterminator="\r\n"
+        )
     except OSError as err:
         raise ExportError(f"cannot write {path}: {err}") from err
     return path
