@@ -35,7 +35,6 @@ from geoleads.cuewords import (
     CALENDAR,
     CONTEXT_WORDS,
     DETERMINERS,
-    INFLECTING_LANGUAGES,
     PERSON_NEXT,
     SHOPS,
     STREETS,
@@ -46,18 +45,28 @@ from geoleads.errors import GeoleadsError
 from geoleads.gazetteer.build import name_key
 from geoleads.inflect import suffix_candidates
 from geoleads.text import fold
+from geoleads.textscan import (
+    TextScan,
+    adjective_forms,
+    capitalised_neighbour,
+    home_languages,
+    sentence_initial,
+)
 from geoleads.wordlists import ClueTable, WordLists, load_clue_table, load_wordlists
 
 if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
 
 _log = logging.getLogger(__name__)
+#: A capitalised alias opening a sentence is dropped when it is a word this common (Zipf).
+MIN_COMMON_INITIAL = 2.0
+#: A lower-case name is dropped when it is a word this common, unless a preposition precedes.
+MIN_COMMON_LOWER = 2.5
 #: How much less (Zipf) a one-language word counts in its place's own language.
 HOME_DISCOUNT = 1.2
 MIN_EVIDENCE = 0.5
 _WORD = re.compile(r"[^\W\d_]+")
 _JOINERS = {" ", "-", "\u2013", "\u2010", "\u2011", "'", "\u2019", ". ", ".", "\u00a0"}
-_SENTENCE_END = set('.!?:;\n"«»„“”()[]')
 
 
 @dataclass(frozen=True)
@@ -240,7 +249,7 @@ class Extractor:
                 pop, top = p, r
             if level == "country" or p >= 1_000_000:
                 famous = True
-        home = _home_languages(str(self._country[top])) if top >= 0 else ()
+        home = home_languages(str(self._country[top])) if top >= 0 else ()
         main = any(name_key(str(self._name[r])) == key for r in rows[:50])
         out = (pop, famous, main, home)
         self._facts_memo[key] = out
@@ -294,10 +303,10 @@ class Extractor:
         toks = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
         if not toks:
             return [], language
-        scan = _Scan(text, folded, toks, [folded[s:e] for s, e in toks], language, self.words)
+        scan = TextScan(text, folded, toks, [folded[s:e] for s, e in toks], language, self.words)
         return self._scan(scan), scan.language()
 
-    def _scan(self, scan: _Scan) -> list[Span]:
+    def _scan(self, scan: TextScan) -> list[Span]:
         text, folded, toks = scan.text, scan.folded, scan.toks
         words = scan.words
         out: list[Span] = []
@@ -385,7 +394,7 @@ class Extractor:
         kept = [s for s in spans if not any(e.start < s.end and s.start < e.end for e in extra)]
         return sorted(kept + extra, key=lambda s: s.start)
 
-    def _inflected_pair(self, scan: _Scan, i: int) -> tuple[int, str, bool] | None:
+    def _inflected_pair(self, scan: TextScan, i: int) -> tuple[int, str, bool] | None:
         """Two-word names with inflected words ("Nowym Targu" -> "nowy targ")."""
         words, toks = scan.words, scan.toks
         sep = scan.folded[toks[i][1] : toks[i + 1][0]]
@@ -395,7 +404,7 @@ class Extractor:
         if len(w2) < 3:
             return None
         rules = scan.inflecting()
-        first = [a for a in (w1, *_adjective_forms(w1)) if a in self.starts]
+        first = [a for a in (w1, *adjective_forms(w1)) if a in self.starts]
         lemma = self.lemma_key(w1, rules, scan.language())
         if lemma and lemma in self.starts:
             first.append(lemma)
@@ -414,13 +423,13 @@ class Extractor:
                     return (2, key, True)
         return None
 
-    def _name_follows(self, scan: _Scan, i: int) -> bool:
+    def _name_follows(self, scan: TextScan, i: int) -> bool:
         """Whether the word after token ``i`` names a country or region ("Mobile Alabama")."""
         if i + 1 >= len(scan.words):
             return False
         return any(self._level[r] != "locality" for r in self._rows(scan.words[i + 1]))
 
-    def _followed_by_region(self, scan: _Scan, end_tok: int) -> bool:
+    def _followed_by_region(self, scan: TextScan, end_tok: int) -> bool:
         """Whether ", <country or admin1>" follows token ``end_tok`` ("Horn, Sweden")."""
         toks, words = scan.toks, scan.words
         if end_tok + 1 >= len(toks):
@@ -437,7 +446,7 @@ class Extractor:
                     return True
         return False
 
-    def _judge(self, scan: _Scan, i: int, nwords: int, key: str, inflected: bool) -> Span | None:
+    def _judge(self, scan: TextScan, i: int, nwords: int, key: str, inflected: bool) -> Span | None:
         text, toks, words = scan.text, scan.toks, scan.words
         start, end = toks[i][0], toks[i + nwords - 1][1]
         rows = self._rows(key)
@@ -445,7 +454,7 @@ class Extractor:
         if not rows and not clue:
             return None
         before = words[i - 1] if i > 0 else ""
-        initial = _sentence_initial(text, start)
+        initial = sentence_initial(text, start)
         cap = text[start].isupper() and not scan.shouting
         # a case ending says "in/from X" as a preposition would ("Lahdesta")
         context = before in self.context or (inflected and cap and not initial)
@@ -533,12 +542,12 @@ class Extractor:
             if not context and pop < 100_000 and key in scan.person_words():
                 return None  # "Chiquita Raquel Henry", later "Henry"
             if not context and pop < 200_000 and key in self.words.first_names:
-                if _capitalised_neighbour(scan, i, after=True):
+                if capitalised_neighbour(scan, i, after=True):
                     return None  # "Michael Smith"
                 evidence *= 0.5  # "George", "Mary" alone
             if i + 1 < len(words) and words[i + 1] in STREETS and text[toks[i + 1][0]].isupper():
                 return None  # "Dublin Road", "Orchard St."
-            if cap and not initial and _capitalised_neighbour(scan, i, after=False):
+            if cap and not initial and capitalised_neighbour(scan, i, after=False):
                 evidence *= 0.5  # a person or a firm
         if not main and not famous and pop < 50_000 and not context and not region_after:
             evidence *= 0.5  # only an alternate name of a small place ("Kristina")
@@ -549,121 +558,3 @@ class Extractor:
         if evidence < MIN_EVIDENCE:
             return None
         return Span(start, end, text[start:end], "place", key, rows, (), evidence, inflected)
-
-
-class _Scan:
-    """One text being scanned: tokens, and its language when first needed."""
-
-    def __init__(
-        self,
-        text: str,
-        folded: str,
-        toks: list[tuple[int, int]],
-        words: list[str],
-        language: str | None,
-        lists: WordLists,
-    ) -> None:
-        self.text = text
-        self.folded = folded
-        self.toks = toks
-        self.words = words
-        self.shouting = not any(c.islower() for c in text[:2000])
-        self._language = language
-        self._guessed = language is not None
-        self._lists = lists
-        self._persons: frozenset[str] | None = None
-
-    def language(self) -> str | None:
-        if not self._guessed:
-            self._language = self._lists.guess_language(self.words[:200])
-            self._guessed = True
-        return self._language
-
-    def person_words(self) -> frozenset[str]:
-        """Words written right after another capitalised word mid-sentence.
-
-        "Chiquita Raquel Henry": "raquel", "henry" — such words are parts of
-        names of people or firms, here and when they come back alone ("Henry said").
-        """
-        if self._persons is None:
-            found = set()
-            text, toks, words = self.text, self.toks, self.words
-            common = self._lists.common
-            if not self.shouting:
-                for j in range(1, len(toks)):
-                    a, b = toks[j - 1], toks[j]
-                    if not text[b[0]].isupper():
-                        continue
-                    prev = words[j - 1]
-                    if prev in TITLES or (
-                        text[a[0]].isupper()
-                        and text[a[1] : b[0]] == " "
-                        and max(common.get(prev, {}).values(), default=0.0) < 3.5
-                    ):
-                        found.add(words[j])  # "The Gainesville ...": "the" is no first name
-            self._persons = frozenset(found)
-        return self._persons
-
-    def inflecting(self) -> bool:
-        lang = self.language()
-        return lang is None or lang in INFLECTING_LANGUAGES
-
-
-_HOME: dict[str, tuple[str, ...]] = {}
-
-
-def _home_languages(country: str) -> tuple[str, ...]:
-    """Official and de-facto languages of ``country`` (CLDR via babel), cached."""
-    if country not in _HOME:
-        from babel.languages import get_official_languages
-
-        try:
-            langs = tuple(get_official_languages(country, de_facto=True))
-        except Exception:  # babel knows no such territory
-            langs = ()
-        _HOME[country] = tuple(lang.split("_")[0] for lang in langs)
-    return _HOME[country]
-
-
-def _capitalised_neighbour(scan: _Scan, i: int, after: bool) -> bool:
-    """Whether the word right after (or before) token ``i`` is capitalised mid-sentence."""
-    j = i + 1 if after else i - 1
-    if j < 0 or j >= len(scan.toks):
-        return False
-    a, b = (scan.toks[i][1], scan.toks[j][0]) if after else (scan.toks[j][1], scan.toks[i][0])
-    if scan.folded[a:b] != " " or scan.shouting:
-        return False
-    start = scan.toks[j][0]
-    return scan.text[start].isupper() and not _sentence_initial(scan.text, start)
-
-
-MIN_COMMON_INITIAL = 2.0
-MIN_COMMON_LOWER = 2.5
-
-
-def _adjective_forms(word: str) -> tuple[str, ...]:
-    """Nominative guesses for an inflected Slavic adjective ("nowym" -> "nowy")."""
-    for suffix, bases in (
-        ("ych", ("y", "e", "a")),
-        ("ich", ("i", "e")),
-        ("ym", ("y",)),
-        ("im", ("i",)),
-        ("ego", ("y", "e")),
-        ("ej", ("a",)),
-        ("em", ("y", "e")),
-        ("om", ("y",)),
-        ("ой", ("ый", "ой", "ая")),
-        ("ом", ("ый", "ое")),
-        ("ем", ("ий",)),
-    ):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            return tuple(word[: -len(suffix)] + b for b in bases)
-    return ()
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    """Whether ``text[start]`` opens a sentence (only spaces/quotes after an end mark)."""
-    j = start - 1
-    while j >= 0 and text[j] in " \t\"'«„“(":
-        j -= 1
-    return j < 0 or text[j] in _SENTENCE_END

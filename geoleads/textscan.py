@@ -1,0 +1,128 @@
+"""A text being scanned for place names: its words, its language, its people.
+
+:class:`TextScan` holds what every decision about one candidate name needs:
+the folded words and their offsets, whether the text shouts (all capitals),
+its language (given, or guessed once from its commonest words) and the words
+that belong to people's names ("Chiquita Raquel Henry").
+"""
+
+from __future__ import annotations
+
+from geoleads.cuewords import INFLECTING_LANGUAGES, TITLES
+from geoleads.wordlists import WordLists
+
+_SENTENCE_END = set('.!?:;\n"«»„“”()[]')
+
+
+class TextScan:
+    """One text being scanned: tokens, and its language when first needed."""
+
+    def __init__(
+        self,
+        text: str,
+        folded: str,
+        toks: list[tuple[int, int]],
+        words: list[str],
+        language: str | None,
+        lists: WordLists,
+    ) -> None:
+        self.text = text
+        self.folded = folded
+        self.toks = toks
+        self.words = words
+        self.shouting = not any(c.islower() for c in text[:2000])
+        self._language = language
+        self._guessed = language is not None
+        self._lists = lists
+        self._persons: frozenset[str] | None = None
+
+    def language(self) -> str | None:
+        if not self._guessed:
+            self._language = self._lists.guess_language(self.words[:200])
+            self._guessed = True
+        return self._language
+
+    def person_words(self) -> frozenset[str]:
+        """Words written right after another capitalised word mid-sentence.
+
+        "Chiquita Raquel Henry": "raquel", "henry" — such words are parts of
+        names of people or firms, here and when they come back alone ("Henry said").
+        """
+        if self._persons is None:
+            found = set()
+            text, toks, words = self.text, self.toks, self.words
+            common = self._lists.common
+            if not self.shouting:
+                for j in range(1, len(toks)):
+                    a, b = toks[j - 1], toks[j]
+                    if not text[b[0]].isupper():
+                        continue
+                    prev = words[j - 1]
+                    if prev in TITLES or (
+                        text[a[0]].isupper()
+                        and text[a[1] : b[0]] == " "
+                        and max(common.get(prev, {}).values(), default=0.0) < 3.5
+                    ):
+                        found.add(words[j])  # "The Gainesville ...": "the" is no first name
+            self._persons = frozenset(found)
+        return self._persons
+
+    def inflecting(self) -> bool:
+        lang = self.language()
+        return lang is None or lang in INFLECTING_LANGUAGES
+
+
+_HOME: dict[str, tuple[str, ...]] = {}
+
+
+def home_languages(country: str) -> tuple[str, ...]:
+    """Official and de-facto languages of ``country`` (CLDR via babel), cached."""
+    if country not in _HOME:
+        from babel.languages import get_official_languages
+
+        try:
+            langs = tuple(get_official_languages(country, de_facto=True))
+        except Exception:  # babel knows no such territory
+            langs = ()
+        _HOME[country] = tuple(lang.split("_")[0] for lang in langs)
+    return _HOME[country]
+
+
+def capitalised_neighbour(scan: TextScan, i: int, after: bool) -> bool:
+    """Whether the word right after (or before) token ``i`` is capitalised mid-sentence."""
+    j = i + 1 if after else i - 1
+    if j < 0 or j >= len(scan.toks):
+        return False
+    a, b = (scan.toks[i][1], scan.toks[j][0]) if after else (scan.toks[j][1], scan.toks[i][0])
+    if scan.folded[a:b] != " " or scan.shouting:
+        return False
+    start = scan.toks[j][0]
+    return scan.text[start].isupper() and not sentence_initial(scan.text, start)
+
+
+def adjective_forms(word: str) -> tuple[str, ...]:
+    """Nominative guesses for an inflected Slavic adjective ("nowym" -> "nowy")."""
+    for suffix, bases in (
+        ("ych", ("y", "e", "a")),
+        ("ich", ("i", "e")),
+        ("ym", ("y",)),
+        ("im", ("i",)),
+        ("ego", ("y", "e")),
+        ("ej", ("a",)),
+        ("em", ("y", "e")),
+        ("om", ("y",)),
+        ("ой", ("ый", "ой", "ая")),
+        ("ом", ("ый", "ое")),
+        ("ем", ("ий",)),
+    ):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return tuple(word[: -len(suffix)] + b for b in bases)
+    return ()
+
+
+def sentence_initial(text: str, start: int) -> bool:
+    """Whether ``text[start]`` opens a sentence (only spaces/quotes after an end mark)."""
+    j = start - 1
+    while j >= 0 and text[j] in " \t\"'«„“(":
+        j -= 1
+    return j < 0 or text[j] in _SENTENCE_END
