@@ -58,7 +58,9 @@ def detail(object_id: str) -> Any:
     cached = cache.get(object_id)
     stamp = cached.stamp
     per_day_key = ("per_day", object_id, stamp, tuple(sorted(flt.query(page=1).items())))
-    page = queries.tip_page(store(), object_id, flt)
+    count_key = ("count", object_id, stamp, tuple(sorted(flt.query(page=1).items())))
+    total = cache.memo(count_key, lambda: queries.count_tips(store(), object_id, flt))
+    page = queries.tip_page(store(), object_id, flt, count=total)
     spans = queries.spans_for(store(), [t.tip_id for t in page.tips])
     rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in page.tips]
     since = visits().record(current_user.username, object_id)

@@ -125,13 +125,7 @@ def object_rows(store: Store, cache: SummaryCache, visits: dict[str, datetime]) 
                 )
             )
         )
-        reviewed = dict(
-            s.execute(
-                select(TipRow.object_id, func.count())
-                .where(TipRow.tip_id.in_(select(ReviewRow.tip_id)))
-                .group_by(TipRow.object_id)
-            ).all()
-        )
+        reviewed = {oid: stats[0] for oid, stats in cache.review_stats().items()}
         counts = {o.object_id: o.tip_count for o in objects}
         new: dict[str, int] = {}
         for object_id, seen in visits.items():
@@ -204,11 +198,15 @@ def filter_sort_objects(rows: list[ObjectView], state: ObjectListState) -> list[
 
 
 # --- tips ------------------------------------------------------------------------------
-def _filtered(object_id: str | None, flt: TipFilter) -> Any:
-    """SELECT (tip, review status, reviewer, version) of the tips matching ``flt``."""
-    query = select(TipRow, ReviewRow.status, ReviewRow.username, ReviewRow.version).outerjoin(
-        ReviewRow, ReviewRow.tip_id == TipRow.tip_id
-    )
+def _filtered(object_id: str | None, flt: TipFilter, reviews: bool = True) -> Any:
+    """SELECT (tip, review status, reviewer, version) of the tips matching ``flt``;
+    ``reviews=False``: the tips only (no review column or filter needed)."""
+    query: Any
+    if reviews:
+        query = select(TipRow, ReviewRow.status, ReviewRow.username, ReviewRow.version)
+        query = query.outerjoin(ReviewRow, ReviewRow.tip_id == TipRow.tip_id)
+    else:
+        query = select(TipRow)
     if object_id is not None:
         query = query.where(TipRow.object_id == object_id)
     if flt.language:
@@ -256,11 +254,24 @@ def _views(rows: Iterable[Any]) -> list[TipView]:
     ]
 
 
-def tip_page(store: Store, object_id: str, flt: TipFilter) -> TipPage:
-    """One page of ``object_id``'s tips matching ``flt``, newest first, with place names."""
+def count_tips(store: Store, object_id: str, flt: TipFilter) -> int:
+    """How many of ``object_id``'s tips match ``flt`` (reviews joined only when needed)."""
+    if not flt.active:
+        with store.session() as s:
+            obj = s.get(ObjectRow, object_id)
+            return obj.tip_count if obj is not None else 0
+    query = _filtered(object_id, flt, reviews=flt.status is not None)
+    with store.session() as s:
+        return int(s.scalar(query.with_only_columns(func.count(TipRow.tip_id))) or 0)
+
+
+def tip_page(store: Store, object_id: str, flt: TipFilter, count: int | None = None) -> TipPage:
+    """One page of ``object_id``'s tips matching ``flt``, newest first, with place names.
+
+    ``count``: the number of matches when already known (e.g. memoised)."""
     query = _filtered(object_id, flt)
     with store.session() as s:
-        total = int(s.scalar(query.with_only_columns(func.count(TipRow.tip_id))) or 0)
+        total = count_tips(store, object_id, flt) if count is None else count
         rows = s.execute(
             query.order_by(TipRow.received_at.desc(), TipRow.tip_id)
             .offset((flt.page - 1) * flt.per_page)
@@ -307,7 +318,7 @@ def spans_for(store: Store, tip_ids: Sequence[str]) -> dict[str, list[tuple[int,
 
 def tips_per_day(store: Store, object_id: str, flt: TipFilter) -> dict[date, int]:
     """Number of ``object_id``'s tips matching ``flt`` per day received (UTC)."""
-    sub = _filtered(object_id, flt).subquery()
+    sub = _filtered(object_id, flt, reviews=flt.status is not None).subquery()
     day = func.date(sub.c.received_at)
     with store.session() as s:
         rows = s.execute(select(day, func.count()).group_by(day)).all()

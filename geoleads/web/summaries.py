@@ -82,6 +82,7 @@ class SummaryCache:
         #: this process invalidate at once; other processes' changes show within it)
         self.stamp_ttl = stamp_ttl
         self._stamps: dict[str, tuple[float, Stamp]] = {}
+        self._review_stats: tuple[float, dict[str, tuple[int, str | None, int]]] | None = None
         self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._warmer: threading.Thread | None = None
 
@@ -96,20 +97,40 @@ class SummaryCache:
             return cached[1]
         with self.store.session() as s:
             obj = s.get(ObjectRow, object_id)
-            of_object = select(TipRow.tip_id).where(TipRow.object_id == object_id)
-            reviews = s.execute(
-                select(func.count(), func.max(ReviewRow.at), func.sum(ReviewRow.version)).where(
-                    ReviewRow.tip_id.in_(of_object)
-                )
-            ).one()
+        reviews = self.review_stats().get(object_id, (0, None, 0))
         if obj is None:
             return ("missing",)
         last = obj.last_tip_at.isoformat() if obj.last_tip_at else None
-        at = reviews[1].isoformat() if hasattr(reviews[1], "isoformat") else reviews[1]
-        stamp = (obj.tip_count, last, int(reviews[0] or 0), at, int(reviews[2] or 0))
+        stamp = (obj.tip_count, last, *reviews)
         with self._lock:
             self._stamps[object_id] = (now, stamp)
         return stamp
+
+    def review_stats(self) -> dict[str, tuple[int, str | None, int]]:
+        """``object_id -> (reviews, time of the last, sum of versions)`` for every object.
+
+        One query driven from the reviews table (a few thousand rows, not the
+        million tips), reused for :attr:`stamp_ttl` seconds.
+        """
+        now = time.monotonic()
+        with self._lock:
+            cached = self._review_stats
+        if cached is not None and now - cached[0] < self.stamp_ttl:
+            return cached[1]
+        owner = select(TipRow.object_id).where(TipRow.tip_id == ReviewRow.tip_id).scalar_subquery()
+        with self.store.session() as s:
+            rows = s.execute(
+                select(
+                    owner, func.count(), func.max(ReviewRow.at), func.sum(ReviewRow.version)
+                ).group_by(owner)
+            ).all()
+        stats = {
+            str(oid): (int(n), at.isoformat() if hasattr(at, "isoformat") else at, int(v or 0))
+            for oid, n, at, v in rows
+        }
+        with self._lock:
+            self._review_stats = (now, stats)
+        return stats
 
     def memo(self, key: tuple[Any, ...], compute: Any) -> Any:
         """``compute()`` cached under ``key`` (which must include the object's stamp)."""
@@ -183,6 +204,7 @@ class SummaryCache:
         with self._lock:
             self._entries.pop(object_id, None)
             self._stamps.pop(object_id, None)
+            self._review_stats = None
         path = self._path(object_id)
         if path is not None:
             path.unlink(missing_ok=True)

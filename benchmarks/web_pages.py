@@ -1,0 +1,284 @@
+"""Benchmark: page latency of the investigators' web app with 1,000,000 tips in the store.
+
+(``benchmarks/web_load.py`` is the mixed load with imports; this one is about the
+objects page and the object page at a million tips.)
+
+1. Builds (once, cached in ``--home``) a SQLite store with ``--tips`` tips over
+   ``--objects`` objects through the real import path (``import_tips``) with the
+   real geoparser; texts come from ``benchmarks/tipgen.py`` (real GeoNames places
+   in 11 languages) and each distinct text is geoparsed once (memoised), so
+   building 1,000,000 tips takes about 10 minutes, not hours.
+2. Serves the app with ``geoleads serve`` (waitress, 8 threads) in a subprocess on
+   127.0.0.1 and loads every object's summary once (computed on first use, then
+   cached on disk by the app).
+3. Runs ``--clients`` concurrent logged-in analysts for ``--duration`` seconds:
+   the objects page (30 %), an object page with a random filter/page (55 %), the
+   API summary (15 %), and every ``--review-every``-th request a batch review POST
+   (which invalidates that object's summary: the next view recomputes it).
+4. Prints p50/p95/p99 latency per request kind and the error count.
+
+    .venv/bin/python benchmarks/web_pages.py --tips 1000000 --clients 8 --duration 60
+
+Loopback only; the client is Python threads (http.client keep-alive) on the
+same 2 cores as the server, so the numbers include the client's own CPU use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+PASSWORD = "benchmark password 1"
+PLACES = [
+    "Kraków", "Gdańsk", "Wrocław", "Graz", "Linz", "Salzburg", "Brno", "Ostrava", "Lyon",
+    "Marseille", "Toulouse", "Bordeaux", "Liège", "Gent", "Utrecht", "Groningen", "Sevilla",
+    "Valencia", "Bilbao", "Torino", "Bologna", "Napoli", "Porto", "Braga", "Göteborg", "Malmö",
+    "Aarhus", "Bergen", "Tampere", "Debrecen", "Cluj-Napoca", "Plovdiv", "Ljubljana", "Split",
+    "Kaunas", "Tartu", "Leipzig", "Dresden", "Nürnberg", "Bremen",
+]  # fmt: skip
+
+
+class MemoGeoparser:
+    """The real geoparser, each distinct (text, language) parsed once."""
+
+    def __init__(self) -> None:
+        from geoleads.geoparse import Geoparser
+
+        self.inner = Geoparser()
+        self.cache: dict[tuple[str, str | None], Any] = {}
+
+    def parse(self, text: str, language: str | None = None) -> Any:
+        key = (text, language)
+        if key not in self.cache:
+            self.cache[key] = self.inner.parse(text, language=language)
+        return self.cache[key]
+
+
+def build_store(home: Path, n_tips: int, n_objects: int, seed: int = 7) -> str:
+    """The benchmark store's URL (built on first use)."""
+    from tipgen import offtopic_tip, place_tip, vague_tip
+
+    from geoleads.store import Store, import_tips
+    from geoleads.store.users import add_user
+    from geoleads.tips import Tip
+
+    db = home / f"web-{n_tips}-{n_objects}.sqlite"
+    url = f"sqlite:///{db}"
+    if db.exists():
+        return url
+    home.mkdir(parents=True, exist_ok=True)
+    tmp = db.with_suffix(".building")
+    tmp.unlink(missing_ok=True)
+    store = Store.open(f"sqlite:///{tmp}", upgrade=True)
+    rng = random.Random(seed)
+    pools: list[list[tuple[str, str]]] = []
+    for _ in range(n_objects):
+        main, *others = rng.sample(PLACES, 3)
+        pool = [place_tip(rng, main) for _ in range(30)]
+        pool += [place_tip(rng, p) for p in others for _ in range(6)]
+        pool += [vague_tip(rng) for _ in range(6)] + [offtopic_tip(rng) for _ in range(4)]
+        pools.append(pool)
+    geoparser = MemoGeoparser()
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    chunk = 100_000
+    t0 = time.perf_counter()
+    for first in range(0, n_tips, chunk):
+        tips = []
+        for i in range(first, min(first + chunk, n_tips)):
+            obj = i % n_objects
+            text, lang = rng.choice(pools[obj])
+            tips.append(
+                Tip(
+                    f"T{i:07d}",
+                    f"OBJ-{obj:03d}",
+                    text,
+                    start + timedelta(seconds=i * 30),
+                    lang if rng.random() < 0.5 else None,
+                )
+            )
+        import_tips(store, tips, user="benchmark", source="web_pages", geoparser=geoparser)
+        print(f"  imported {first + len(tips):,} tips ({time.perf_counter() - t0:.0f} s)",
+              flush=True)  # fmt: skip
+    with store.session() as s:
+        for i in range(64):
+            add_user(s, f"analyst{i}", PASSWORD, role="analyst")
+    store.dispose()
+    tmp.rename(db)
+    for suffix in ("-wal", "-shm"):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    return url
+
+
+class Client:
+    """One logged-in browser-like client (cookie + CSRF token), keep-alive connection."""
+
+    def __init__(self, port: int, user: str) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.cookie = ""
+        token = self._csrf(self.request("GET", "/login")[1])
+        body = urllib.parse.urlencode({"username": user, "password": PASSWORD, "csrf_token": token})
+        status, _ = self.request("POST", "/login", body, form=True)
+        if status != 302:
+            raise RuntimeError(f"login of {user} failed: HTTP {status}")
+        self.csrf = self._csrf(self.request("GET", "/account")[1])
+
+    @staticmethod
+    def _csrf(page: str) -> str:
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        if found is None:
+            raise RuntimeError("no CSRF token in the page")
+        return found.group(1)
+
+    def request(
+        self, method: str, path: str, body: str | None = None, form: bool = False
+    ) -> tuple[int, str]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if form:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=body, headers=headers)
+        resp = self.conn.getresponse()
+        data = resp.read().decode("utf-8", "replace")
+        for header, value in resp.getheaders():
+            if header.lower() == "set-cookie" and value.startswith("geoleads_session="):
+                self.cookie = value.split(";", 1)[0]
+        return resp.status, data
+
+
+def run_load(
+    port: int, objects: list[str], clients: int, duration: float, review_every: int, seed: int
+) -> tuple[dict[str, list[float]], list[str]]:
+    latencies: dict[str, list[float]] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
+    filters = ["", "?lang=en", "?status=unreviewed", "?has_place=yes", "?page=3",
+               "?country=PL", "?from=2024-01-02&to=2024-01-09"]  # fmt: skip
+    logged_in = [Client(port, f"analyst{k % 64}") for k in range(clients)]
+    stop = time.monotonic() + duration
+
+    def worker(k: int) -> None:
+        rng = random.Random(seed + k)
+        client = logged_in[k]
+        n = 0
+        while time.monotonic() < stop:
+            n += 1
+            obj = urllib.parse.quote(rng.choice(objects))
+            roll = rng.random()
+            body = None
+            if review_every and n % review_every == 0:
+                page = client.request("GET", f"/api/v1/objects/{obj}/tips?per_page=5")[1]
+                ids = [t["tip_id"] for t in json.loads(page)["tips"]]
+                status_ = rng.choice(["credible", "doubtful", "spam"])
+                fields = [("tip_id", i) for i in ids]
+                fields += [("status", status_), ("csrf_token", client.csrf), ("next", "/objects")]
+                kind, method, path, body, expect = "review POST", "POST", "/review", "", 302
+                body = urllib.parse.urlencode(fields)
+            elif roll < 0.3:
+                kind, method, path, expect = "objects page", "GET", "/objects", 200
+            elif roll < 0.85:
+                kind, method, expect = "object page", "GET", 200
+                path = f"/objects/{obj}{rng.choice(filters)}"
+            else:
+                kind, method, expect = "api summary", "GET", 200
+                path = f"/api/v1/objects/{obj}/summary"
+            t0 = time.perf_counter()
+            try:
+                status, _ = client.request(method, path, body, form=method == "POST")
+            except (OSError, http.client.HTTPException) as err:
+                status = -1
+                client.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                path += f" ({err})"
+            elapsed = time.perf_counter() - t0
+            with lock:
+                latencies.setdefault(kind, []).append(elapsed)
+                if status != expect:
+                    errors.append(f"{method} {path}: HTTP {status}")
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors
+
+
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--tips", type=int, default=1_000_000)
+    parser.add_argument("--objects", type=int, default=100)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--duration", type=float, default=60.0)
+    every = "every Nth request of a client is a batch review (0: none)"
+    parser.add_argument("--review-every", type=int, default=20, help=every)
+    parser.add_argument("--port", type=int, default=5077)
+    parser.add_argument("--home", type=Path, default=Path("var/bench-web"))
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    print(f"store: {args.tips:,} tips over {args.objects} objects ...", flush=True)
+    url = build_store(args.home, args.tips, args.objects)
+    print(f"store ready in {time.perf_counter() - t0:.0f} s: {url}", flush=True)
+    env = dict(os.environ, GEOLEADS_DATABASE_URL=url, GEOLEADS_HOME=str(args.home.resolve()))
+    env.setdefault("GEOLEADS_CACHE_DIR", str(Path("var/cache").resolve()))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "geoleads", "serve", "--port", str(args.port), "--no-warm"],
+        env=env,
+    )
+    try:
+        for _ in range(600):
+            try:
+                probe = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
+                probe.request("GET", "/healthz")
+                probe.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        objects = [f"OBJ-{i:03d}" for i in range(args.objects)]
+        warm = Client(args.port, "analyst0")
+        t1 = time.perf_counter()
+        for obj in objects:
+            status, _ = warm.request("GET", f"/api/v1/objects/{obj}/summary")
+            if status != 200:
+                raise RuntimeError(f"summary of {obj}: HTTP {status}")
+        print(f"summaries computed/loaded in {time.perf_counter() - t1:.0f} s", flush=True)
+        lat, errors = run_load(
+            args.port, objects, args.clients, args.duration, args.review_every, args.seed
+        )
+    finally:
+        server.terminate()
+        server.wait(30)
+    total = sum(len(v) for v in lat.values())
+    print(f"\n{args.tips:,} tips, {args.objects} objects, {args.clients} clients, "
+          f"{args.duration:.0f} s: {total:,} requests ({total / args.duration:.1f}/s), "
+          f"{len(errors)} errors")  # fmt: skip
+    for line in errors[:5]:
+        print("  error:", line)
+    print(f"{'request':<14} {'n':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for kind, values in sorted(lat.items()):
+        if len(values) >= 2:
+            print(f"{kind:<14} {len(values):>7} {pct(values, 50):>8.0f} "
+                  f"{pct(values, 95):>8.0f} {pct(values, 99):>8.0f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
