@@ -88,6 +88,10 @@ def test_xlsx_has_a_sheet_per_level_and_no_formula(results, gazetteer, tmp_path)
     assert tips.loc["T2", "review"] == "doubtful"
     assert tips.loc["T5", "text"].startswith("Θεσσαλονίκη")
     assert tips.loc["T8", "text"] == "Бачив у Києві (Київ)"
+    header = [c.value for c in wb["country"][1]]
+    first = {h: c for h, c in zip(header, wb["country"][2], strict=True)}
+    assert (first["share"].data_type, first["raw_tips"].data_type) == ("n", "n")
+    assert isinstance(first["raw_tips"].value, int) and first["is_verdict"].data_type == "b"
     locality = pd.DataFrame(wb["locality"].values)
     assert "Kraków" in set(locality[locality.columns[4]])
     readme = " ".join(str(r[0]) for r in wb["readme"].values)
