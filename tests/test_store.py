@@ -131,6 +131,31 @@ def test_import_is_idempotent_and_counts(store: Store) -> None:
         assert events[0].username == "ana" and events[0].target == "a.csv"
 
 
+def test_concurrent_imports_of_overlapping_files(store: Store) -> None:
+    """A tip imported meanwhile by another importer is skipped, never stored twice."""
+    import threading
+
+    results = {}
+    first = store.sessionmaker()
+    import_tips(first, [tip(1), tip(2)], source="a.csv")  # not committed yet
+
+    def second() -> None:
+        results["b"] = import_tips(store, [tip(2), tip(3)], source="b.csv")
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    worker.join(timeout=1.0)  # it waits for the first transaction's lock
+    first.commit()
+    first.close()
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    report = results["b"]
+    assert (report.added, report.skipped_existing) == (1, 1)
+    with store.session() as s:
+        assert sorted(t.tip_id for t in object_tips(s)) == ["T1", "T2", "T3"]
+        assert list_objects(s)[0].tips == 3
+
+
 def test_changed_text_is_reported_not_overwritten(store: Store) -> None:
     import_tips(store, [tip(1, text_="aus Graz")])
     report = import_tips(store, [tip(1, text_="aus Linz")])

@@ -26,7 +26,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, insert, literal, select, text, update
+from sqlalchemy import case, literal, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from geoleads.store.audit import audit
@@ -82,30 +84,39 @@ def _existing(session: Session, tips: Sequence[Tip]) -> dict[str, str]:
     return found
 
 
+def _insert_new(session: Session, table: str, key: str, rows: list[dict[str, Any]]) -> set[str]:
+    """INSERT rows, skipping keys that exist (ON CONFLICT DO NOTHING); return inserted keys."""
+    if not rows:
+        return set()
+    target = Base.metadata.tables[table]
+    if session.get_bind().dialect.name == "postgresql":
+        statement: Any = postgresql_insert(target).on_conflict_do_nothing(index_elements=[key])
+    else:
+        statement = sqlite_insert(target).on_conflict_do_nothing(index_elements=[key])
+    statement = statement.returning(target.c[key])
+    # Core, not ORM: no per-row bookkeeping for big files.
+    return set(session.connection().execute(statement, rows).scalars())
+
+
 def _write(
     session: Session,
     new: Sequence[Tip],
     parsed: dict[str, list[Any]] | None,
     *,
     source: str,
-) -> int:
-    """Insert objects, tips, mentions and counters; return how many objects were created."""
+) -> tuple[list[Tip], int]:
+    """Insert objects, tips, mentions and counters; return the tips added and objects created.
+
+    Tips stored meanwhile by a concurrent import are skipped by the database itself.
+    """
     now = datetime.now(UTC)
     object_ids = sorted({t.object_id for t in new})
-    known: set[str] = set()
-    for chunk in _chunks(object_ids):
-        known.update(
-            session.scalars(select(ObjectRow.object_id).where(ObjectRow.object_id.in_(chunk)))
-        )
-    missing = [o for o in object_ids if o not in known]
-    if missing:
-        session.execute(
-            insert(ObjectRow),
-            [
-                {"object_id": o, "title": o, "published": False, "tip_count": 0, "created_at": now}
-                for o in missing
-            ],
-        )
+    object_rows = [
+        {"object_id": o, "title": o, "published": False, "tip_count": 0, "created_at": now}
+        for o in object_ids
+    ]
+    created = _insert_new(session, "objects", "object_id", object_rows)
+    inserted: set[str] = set()
     for start in range(0, len(new), BATCH):
         rows = [
             {
@@ -121,12 +132,12 @@ def _write(
             }
             for t in new[start : start + BATCH]
         ]
-        # Core insert (no ORM bookkeeping): about 15% faster for large files.
-        session.connection().execute(insert(Base.metadata.tables["tips"]), rows)
+        inserted |= _insert_new(session, "tips", "tip_id", rows)
+    added = [t for t in new if t.tip_id in inserted]
     if parsed is not None:
-        write_mentions(session, parsed, at=now)
+        write_mentions(session, {t.tip_id: parsed[t.tip_id] for t in added}, at=now)
     counts: dict[str, tuple[int, datetime]] = {}
-    for t in new:
+    for t in added:
         n, latest = counts.get(t.object_id, (0, t.received_at))
         counts[t.object_id] = (n + 1, max(latest, t.received_at))
     for object_id, (n, latest) in counts.items():
@@ -143,7 +154,7 @@ def _write(
                 ),
             )
         )
-    return len(missing)
+    return added, len(created)
 
 
 def import_tips(
@@ -187,19 +198,12 @@ def import_tips(
         report.geoparsed = len(parsed)
 
     def write(session: Session) -> None:
-        if isinstance(target, Store):
-            # Someone may have imported some of these meanwhile: re-check inside the transaction.
-            again = _existing(session, new)
-            fresh = [t for t in new if t.tip_id not in again]
-        else:
-            fresh = new
-        report.skipped_existing += len(new) - len(fresh)
-        fresh_parsed = None if parsed is None else {t.tip_id: parsed[t.tip_id] for t in fresh}
-        report.geoparsed = 0 if fresh_parsed is None else len(fresh_parsed)
-        report.objects_created = _write(session, fresh, fresh_parsed, source=source)
-        report.added = len(fresh)
+        added, report.objects_created = _write(session, new, parsed, source=source)
+        report.added = len(added)
+        report.skipped_existing += len(new) - len(added)  # imported meanwhile by someone else
+        report.geoparsed = 0 if parsed is None else len(added)
         audit(session, "import", user=user, target=source, details=report.to_json())
-        if len(fresh) >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        if len(added) >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
             # Fresh statistics, or the planner keeps believing the tables are empty and
             # scans them sequentially (minutes for the next import's lookups).
             session.execute(text("ANALYZE tips, mentions, objects"))
