@@ -181,6 +181,7 @@ class Narrower:
         self.gazetteer = gazetteer
         self._geoparser = geoparser
         self.model = SurfaceModel(gazetteer)
+        self._nearest: dict[tuple[float, float], tuple[str, str | None]] = {}
 
     @property
     def geoparser(self) -> Any:
@@ -210,8 +211,12 @@ class Narrower:
             return c.country, c.admin1
         if not (math.isfinite(c.lat) and math.isfinite(c.lon)):
             return c.country, c.admin1
-        near = self.gazetteer.nearest(c.lat, c.lon)
-        return c.country or near.country, c.admin1 or near.admin1
+        key = (c.lat, c.lon)
+        hit = self._nearest.get(key)
+        if hit is None:
+            near = self.gazetteer.nearest(c.lat, c.lon)
+            hit = self._nearest[key] = (near.country, near.admin1)
+        return c.country or hit[0], c.admin1 or hit[1]
 
     def summarize_object(
         self,
@@ -228,6 +233,7 @@ class Narrower:
         masses: dict[tuple[str, Any], float] = {}
         countries, admin1s, localities = _Tally(), _Tally(), _Tally()
         admin1_fine: dict[str, float] = {}
+        country_level: dict[str, float] = {}
         loc_info: dict[int, Candidate] = {}
         support: dict[int, set[tuple[str, Any]]] = {}
         for r in readings:
@@ -249,11 +255,7 @@ class Narrower:
                 admin1s.add_mass(admin1, r.mass)
                 admin1_fine[admin1] = admin1_fine.get(admin1, 0.0) + r.mass
             elif c.level == "country" and country:
-                for a, frac in (
-                    self.model.area_spread("country", country).admin1_fractions().items()
-                ):
-                    if a:
-                        admin1s.add_mass(a, r.mass * frac)
+                country_level[country] = country_level.get(country, 0.0) + r.mass
             if c.level == "locality" and c.geonameid is not None:
                 localities.add_mass(c.geonameid, r.mass)
                 loc_info.setdefault(c.geonameid, c)
@@ -265,6 +267,11 @@ class Narrower:
                     s.add(("a", admin1))
                 if c.level == "locality" and c.geonameid is not None:
                     s.add(("l", c.geonameid))
+        for country, mass in country_level.items():
+            # a country-level reading's part in each region, spread like the surface
+            for a, frac in self.model.area_spread("country", country).admin1_fractions().items():
+                if a:
+                    admin1s.add_mass(a, mass * frac)
         for gi, keys in support.items():
             g = groups[gi]
             for kind, k in keys:
