@@ -161,6 +161,25 @@ def test_cli_users(
     store.dispose()
 
 
+def test_cli_user_add_prompts_twice_for_the_password(sqlite_url: str) -> None:
+    from click.testing import CliRunner
+
+    from geoleads.cli import cli
+
+    runner = CliRunner()
+    args = ["user", "add", "eve", "--role", "viewer", "--database", sqlite_url]
+    mismatch = runner.invoke(cli, args, input="first password\nother password\n")
+    assert mismatch.exit_code != 0
+    ok = runner.invoke(cli, args, input="first password\nfirst password\n")
+    assert ok.exit_code == 0, ok.output
+    assert "first password" not in ok.output  # hidden input is not echoed
+    store = Store.open(sqlite_url)
+    with store.session() as s:
+        user = authenticate(s, "eve", "first password")
+        assert user is not None and user.role == "viewer"
+    store.dispose()
+
+
 def test_cli_db_upgrade_and_current(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["db", "upgrade", "--database", sqlite_url], capsys)
     assert code == 0 and "revision 0003" in err
