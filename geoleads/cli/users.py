@@ -36,7 +36,13 @@ def command() -> None:
 
 @command.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="viewer",
+    show_default=True,
+    help="viewer: read; analyst: also review and import; admin: also users and audit log.",
+)
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
 )
