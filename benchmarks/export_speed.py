@@ -64,7 +64,8 @@ def main() -> None:
           f"{time.perf_counter() - t0:.1f} s")  # fmt: skip
 
     t0 = time.perf_counter()
-    if args.cache and args.cache.exists():
+    cached = bool(args.cache and args.cache.exists())
+    if args.cache and cached:
         results = pickle.loads(args.cache.read_bytes())
         print(f"summaries read from {args.cache} (not timed)")
     else:
@@ -99,7 +100,8 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS {peak:,.0f} MiB; files in {out}")
     print("\n| step | seconds | size |\n|---|---:|---:|")
-    print(f"| summarize_tips ({len(tips):,} tips, {n_objects:,} objects) | {summarize_s:.1f} | |")
+    if not (args.cache and cached):
+        print(f"| summarize_tips ({len(tips):,} tips, {n_objects:,} objects) | {summarize_s:.1f} | |")
     for label, seconds, size in rows:
         print(f"| {label} | {seconds:.1f} | {size / 1e6:.1f} MB |")
 
