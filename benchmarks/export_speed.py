@@ -101,7 +101,8 @@ def main() -> None:
     print(f"\npeak RSS {peak:,.0f} MiB; files in {out}")
     print("\n| step | seconds | size |\n|---|---:|---:|")
     if not (args.cache and cached):
-        print(f"| summarize_tips ({len(tips):,} tips, {n_objects:,} objects) | {summarize_s:.1f} | |")
+        label = f"summarize_tips ({len(tips):,} tips, {n_objects:,} objects)"
+        print(f"| {label} | {summarize_s:.1f} | |")
     for label, seconds, size in rows:
         print(f"| {label} | {seconds:.1f} | {size / 1e6:.1f} MB |")
 
