@@ -279,8 +279,11 @@ class Narrower:
                 tally.add_support(k, g.count, g.weight, g.factor)
         # readings below SURFACE_MIN_SHARE of the object's mass change no cell that
         # matters (peak, credible regions) but can add thousands of cells: leave them out
-        floor = SURFACE_MIN_SHARE * sum(masses.values())
-        surface = self.model.build({k: m for k, m in masses.items() if m >= floor})
+        placed = sum(masses.values())
+        kept = {k: m for k, m in masses.items() if m >= SURFACE_MIN_SHARE * placed}
+        if sum(kept.values()) < 0.9 * placed:  # mass scattered over very many places
+            kept = masses
+        surface = self.model.build(kept)
         total = sum(r.mass for r in readings)
         evidence = Evidence(
             total=total,
@@ -294,6 +297,7 @@ class Narrower:
             country_voices=countries.voices,
             admin1_voices=admin1s.voices,
             locality_voices=localities.voices,
+            admin1_prior=self._admin1_prior(admin1_fine),
         )
         picks = pick_levels(evidence)
         summary = self._summary(
@@ -302,6 +306,14 @@ class Narrower:
         )  # fmt: skip
         leads = _leads_frame(tips, groups, readings) if keep_leads else _empty_leads()
         return ObjectResult(object_id, summary, surface, leads, picks)
+
+    def _admin1_prior(self, regions: Iterable[str]) -> dict[str, float]:
+        """Each region's part of its country's population spread (see geoleads.verdict)."""
+        out = {}
+        for a in regions:
+            fractions = self.model.area_spread("country", a.split(".")[0]).admin1_fractions()
+            out[a] = fractions.get(a, 0.0)
+        return out
 
     def _verdict_name(self, pick: LevelPick, loc_info: dict[int, Candidate]) -> str:
         if pick.level == "country":

@@ -5,8 +5,11 @@ that are specific enough to speak about it (a "Polish brand" tip says nothing
 about which Polish region, so it neither helps nor hurts a region):
 
 * ``P(country)`` = the country's share of all place mass;
-* ``P(admin1 | country)`` = the region's share of the country's readings at
-  admin1 level or finer (towns, regions, coordinates);
+* ``P(admin1 | country)`` = the region's share ``s`` of the country's readings
+  at admin1 level or finer (towns, regions, coordinates), counted only beyond
+  what the region's size explains: ``(s - pi) / (1 - pi)`` where ``pi`` is the
+  region's part of the country's population spread (tips scattered over a
+  country name its biggest region most often; that is not convergence);
 * ``P(locality | admin1)`` = the share of the region's town-level mass lying
   within :data:`NEIGHBOURHOOD_KM` of the town (a village and its neighbours
   agreeing support "at or near this village").
@@ -35,7 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -96,6 +99,8 @@ class Evidence:
     country_voices: Mapping[str, float]
     admin1_voices: Mapping[str, float]
     locality_voices: Mapping[int, float]
+    #: Each region's part of its country's population spread (0..1); missing = 0.
+    admin1_prior: Mapping[str, float] = field(default_factory=dict)
 
 
 def _best(mass: Mapping, weight: Mapping) -> tuple[object, float] | None:
@@ -121,11 +126,13 @@ def pick_levels(ev: Evidence) -> dict[str, LevelPick]:
     for a, m in ev.admin1_fine.items():
         c = a.split(".")[0]
         fine_by_country[c] = fine_by_country.get(c, 0.0) + m
-    p_admin1 = {
-        a: p_country.get(a.split(".")[0], 0.0) * m / fine_by_country[a.split(".")[0]]
-        for a, m in ev.admin1_fine.items()
-        if m > 0
-    }
+    p_admin1 = {}
+    for a, m in ev.admin1_fine.items():
+        c = a.split(".")[0]
+        if m <= 0 or fine_by_country[c] <= 0:
+            continue
+        share, pi = m / fine_by_country[c], min(ev.admin1_prior.get(a, 0.0), 0.99)
+        p_admin1[a] = p_country.get(c, 0.0) * max(0.0, (share - pi) / (1.0 - pi))
     best = _best(p_admin1, ev.admin1_support)
     if best is not None:
         code = str(best[0])

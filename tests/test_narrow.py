@@ -307,3 +307,19 @@ def test_precomputed_mentions_are_used_only_when_complete(gazetteer: Gazetteer) 
 
     [res] = summarize_tips(b.tips, gazetteer=gazetteer, geoparser=Refusing(), mentions=b.mentions)
     assert {x["name"] for x in res.summary["localities"][:2]} == {"Graz", "Linz"}
+
+
+def test_mass_scattered_over_many_places_still_has_a_surface(gazetteer: Gazetteer) -> None:
+    # 600 tips, each naming a different town: every target is below the drawing floor
+    loc = gazetteer.localities()
+    towns = loc[loc["country"].astype(str) == "FR"].nlargest(600, "population")
+    b = Builder(gazetteer)
+    for row in towns.itertuples():
+        p = gazetteer.place(int(row.Index))
+        cand = Candidate(p.geonameid, p.name, "locality", p.country, p.admin1, p.lat, p.lon, 0.9)
+        b.add("MANY", f"seen in {p.name} ({p.geonameid})", Mention(8, 8 + len(p.name), p.name,
+                                                                   "place", (cand,)))  # fmt: skip
+    [res] = b.run(keep_leads=False)
+    assert res.summary["peak"] is not None
+    assert res.surface["share"].sum() == pytest.approx(1.0)
+    assert res.summary["verdict"]["level"] in ("none", "country")
