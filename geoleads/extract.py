@@ -174,9 +174,20 @@ class Extractor:
                     if n > self.clue_starts.get(first, 1):
                         self.clue_starts[first] = n
         self.context = frozenset(context)
+        # lower-case common words that are also names: dropped unless a preposition precedes
+        self.lower_skip = frozenset(
+            w
+            for w, langs in self.words.common.items()
+            if max(langs.values()) >= MIN_COMMON_LOWER and w not in self.clues
+        )
+        # two-word beginnings of the longer names and clues ("wagram ob")
+        self.prefixes = self.words.prefixes | {
+            " ".join(key.split(" ")[:2]) for key in self.clues if key.count(" ") >= 2
+        }
         self._inflect_memo: dict[str, str | None] = {}
         self._lemma_memo: dict[tuple[str, str | None, bool], str | None] = {}
         self._facts_memo: dict[str, tuple[float, bool, bool, tuple[str, ...]]] = {}
+        self._common_memo: dict[tuple[str, str | None], float] = {}
 
     # --- lookups ---------------------------------------------------------------
     def _rows(self, key: str) -> tuple[int, ...]:
@@ -312,7 +323,8 @@ class Extractor:
         out: list[Span] = []
         i, n = 0, len(toks)
         names, clues, starts, clue_starts = self.names, self.clues, self.starts, self.clue_starts
-        context, shouting = self.context, scan.shouting
+        context, shouting, prefixes = self.context, scan.shouting, self.prefixes
+        lower_skip = self.lower_skip
         while i < n:
             w = words[i]
             best: tuple[int, str, bool] | None = None  # (words, key, inflected)
@@ -345,7 +357,17 @@ class Extractor:
                     key = "".join(parts)
                     if key in names or key in clues:
                         best = (j - i + 1, key, False)
+                    elif j == i + 1 and key not in prefixes:
+                        break  # no longer name starts with these two words
             if best is None and (w in names or w in clues):
+                if (
+                    w in lower_skip
+                    and not shouting
+                    and text[toks[i][0]].islower()
+                    and not (i > 0 and words[i - 1] in context)
+                ):
+                    i += 1  # "most", "nice", "bath" in lower case: a word, quickly
+                    continue
                 best = (1, w, False)
             hinted = (
                 text[toks[i][0]].isupper()
@@ -450,7 +472,8 @@ class Extractor:
         text, toks, words = scan.text, scan.toks, scan.words
         start, end = toks[i][0], toks[i + nwords - 1][1]
         rows = self._rows(key)
-        clue = tuple(ClueInfo(*c) for c in self.clues.get(key, ()))
+        raw = self.clues.get(key)
+        clue = tuple(ClueInfo(*c) for c in raw) if raw else ()
         if not rows and not clue:
             return None
         before = words[i - 1] if i > 0 else ""
@@ -476,7 +499,13 @@ class Extractor:
         if len(key.replace(" ", "")) < 3:
             return None
         pop, famous, main, home = self._facts(key, rows)
-        common = self.commonness(key, home, scan.language())
+        lang = scan.language()
+        memo_key = (key, lang)
+        common = self._common_memo.get(memo_key)
+        if common is None:
+            common = self.commonness(key, home, lang)
+            if len(self._common_memo) < 200_000:
+                self._common_memo[memo_key] = common
         if len(key) <= 3 and not (main and cap and (context or famous)):
             return None  # "Man", "She", "God", "Dan"
         surface = text[start:end]

@@ -150,6 +150,8 @@ class Resolver:
 
         ``language`` (ISO 639-1) lifts readings in countries that speak it x2.
         """
+        if not spans:
+            return []
         base = [self.base_scores(s) if s.kind == "place" else {} for s in spans]
         prior = {k.upper(): float(v) for k, v in (country_prior or {}).items()}
         prior_total = sum(prior.values())
