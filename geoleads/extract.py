@@ -362,11 +362,10 @@ class Extractor:
             if best is None and (w in names or w in clues):
                 if (
                     w in lower_skip
-                    and not shouting
-                    and text[toks[i][0]].islower()
+                    and (len(w) <= 3 or (not shouting and text[toks[i][0]].islower()))
                     and not (i > 0 and words[i - 1] in context)
                 ):
-                    i += 1  # "most", "nice", "bath" in lower case: a word, quickly
+                    i += 1  # "most", "nice", "Das", "Je": a word, quickly
                     continue
                 best = (1, w, False)
             hinted = (

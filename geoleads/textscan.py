@@ -38,7 +38,7 @@ class TextScan:
 
     def language(self) -> str | None:
         if not self._guessed:
-            self._language = self._lists.guess_language(self.words[:200])
+            self._language = self._lists.guess_language(self.words[:80])
             self._guessed = True
         return self._language
 
