@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import resource
 import sys
 import tempfile
@@ -54,9 +55,9 @@ def measure(url: str, path: Path, n: int) -> None:
     tips = read_tips(path)
     read_s = time.perf_counter() - t
     store = Store.open(url, upgrade=True)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     report = import_tips(store, tips, user="bench", source=path.name)
-    import_s = time.perf_counter() - t
+    import_s, import_cpu = time.perf_counter() - t, time.process_time() - cpu
     assert report.added == n, report
     t = time.perf_counter()
     again = import_tips(store, tips, user="bench", source=path.name)
@@ -71,9 +72,12 @@ def measure(url: str, path: Path, n: int) -> None:
     store.dispose()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     backend = url.split(":", 1)[0]
+    load = os.getloadavg()[0]
     print(
-        f"{backend}: read+validate {n:,} tips {read_s:.1f} s ({n / read_s:,.0f}/s); "
-        f"import {import_s:.1f} s ({n / import_s:,.0f}/s); re-import (all skipped) "
+        f"{backend} (load {load:.1f}): read+validate {n:,} tips {read_s:.1f} s "
+        f"({n / read_s:,.0f}/s); "
+        f"import {import_s:.1f} s ({n / import_s:,.0f}/s, {import_cpu:.1f} s CPU in this "
+        f"process); re-import (all skipped) "
         f"{reimport_s:.1f} s; list objects + first page {list_s * 1000:.0f} ms; "
         f"peak RSS {rss:.0f} MiB"
     )
