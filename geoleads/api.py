@@ -130,12 +130,16 @@ def summarize(
     tips: Iterable[Tip],
     *,
     reviews: Mapping[str, str] | None = None,
+    mentions: Mapping[str, list[Any]] | None = None,
     progress: bool = False,
 ) -> list[Any]:
-    """One :class:`~geoleads.narrow.ObjectResult` per object of ``tips``."""
+    """One :class:`~geoleads.narrow.ObjectResult` per object of ``tips``.
+
+    ``mentions`` (tip_id -> stored geoparse results) skips geoparsing those tips.
+    """
     from geoleads.narrow import summarize_tips
 
-    return list(summarize_tips(tips, reviews=reviews, progress=progress))
+    return list(summarize_tips(tips, reviews=reviews, mentions=mentions, progress=progress))
 
 
 def leads(results: Sequence[Any], reviews: Mapping[str, str] | None = None) -> pd.DataFrame:

@@ -134,3 +134,28 @@ def test_cli_reads_tips_from_stdin(tmp_path):
     assert b"reading tips from stdin" in proc.stderr
     layers = {name for name, _ in pyogrio.list_layers(out)}
     assert layers == {oid for _, oid, _, _ in TIPS}
+
+
+def test_cli_reads_tips_and_reviews_from_the_store(tmp_path, capsys):
+    from geoleads.store import Store, import_tips, set_review
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    store = Store.open(url, upgrade=True)
+    try:
+        import_tips(store, make_tips())
+        with store.session() as s:
+            set_review(s, "T1", "credible", user="ana")
+            set_review(s, "T2", "doubtful", user="ana")
+    finally:
+        store.dispose()
+    out = tmp_path / "pl.csv"
+    args = ["export", "--database", url, "--level", "locality", "--object", "OBJ-PL"]
+    args += ["-o", str(out)]
+    assert main(args) == 0
+    assert "reading tips from" in capsys.readouterr().err
+    with out.open(encoding="utf-8-sig") as fh:
+        rows = {r["name"]: r for r in csv.DictReader(fh)}
+    assert rows["Kraków"]["credible_tips"] == "1" and int(rows["Kraków"]["reviewed_tips"]) >= 2
+    pkg = tmp_path / "PL.zip"
+    assert main(["package", "--database", url, "--country", "PL", "-o", str(pkg), "-q"]) == 0
+    assert verify_package(pkg) == []

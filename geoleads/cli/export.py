@@ -28,35 +28,65 @@ class Progress:
             click.echo(f"geoleads: [{elapsed:5.1f}s] {message}", err=True)
 
 
+def _from_store(
+    database_url: str | None, objects: tuple[str, ...], step: Progress
+) -> tuple[list[Tip], dict[str, str], dict[str, list[Any]]]:
+    """Tips, review statuses and stored geoparse results from the configured store."""
+    from geoleads.store import Store, mentions_for_tips, object_tips, reviews_for_object
+
+    store = Store.open(database_url)
+    step(f"reading tips from {store!r}")
+    try:
+        with store.session() as session:
+            tips = object_tips(session)
+            if objects:
+                tips = [t for t in tips if t.object_id in set(objects)]
+            reviews = reviews_for_object(session)
+            mentions = mentions_for_tips(session, [t.tip_id for t in tips])
+    finally:
+        store.dispose()
+    return tips, reviews, mentions
+
+
 def load_results(
-    tips_path: str,
+    tips_path: str | None,
     reviews_path: str | None,
     step: Progress,
     objects: tuple[str, ...] = (),
+    database_url: str | None = None,
 ) -> tuple[list[Tip], dict[str, str] | None, list[Any]]:
-    """Read tips (and reviews) and summarise the objects (all, or only ``objects``)."""
+    """Read tips and reviews (a file, or the store when ``tips_path`` is None) and
+    summarise the objects (all, or only ``objects``)."""
     from geoleads import api
 
-    step(f"reading tips from {'stdin' if tips_path == '-' else tips_path}")
-    tips = api.load_tips(tips_path)
-    if objects:
-        wanted = set(objects)
-        tips = [t for t in tips if t.object_id in wanted]
-    reviews = api.load_reviews(reviews_path) if reviews_path else None
+    mentions = None
+    reviews: dict[str, str] | None = None
+    if tips_path is None:
+        tips, reviews, mentions = _from_store(database_url, objects, step)
+    else:
+        step(f"reading tips from {'stdin' if tips_path == '-' else tips_path}")
+        tips = api.load_tips(tips_path)
+        if objects:
+            wanted = set(objects)
+            tips = [t for t in tips if t.object_id in wanted]
+    if reviews_path:  # a reviews file wins over the store's statuses
+        reviews = {**(reviews or {}), **api.load_reviews(reviews_path)}
     n_objects = len({t.object_id for t in tips})
     step(f"{len(tips)} tips of {n_objects} object(s): finding places, summarising")
-    results = api.summarize(tips, reviews=reviews, progress=not step.quiet)
+    results = api.summarize(tips, reviews=reviews, mentions=mentions, progress=not step.quiet)
     return tips, reviews, results
 
 
-@click.command("export")
-@click.option(
-    "--tips",
-    "tips_path",
-    required=True,
-    metavar="FILE",
-    help="Tip file (.csv, .jsonl, .xlsx); '-' reads JSON Lines from stdin.",
+TIPS_HELP = (
+    "Tip file (.csv, .jsonl, .xlsx); '-' reads JSON Lines from stdin. "
+    "Default: the tips (and reviews) in the store."
 )
+DATABASE_HELP = "SQLAlchemy URL of the store read when --tips is left out (default: settings)."
+
+
+@click.command("export")
+@click.option("--tips", "tips_path", metavar="FILE", help=TIPS_HELP)
+@click.option("--database", "database_url", metavar="URL", help=DATABASE_HELP)
 @click.option(
     "--level",
     type=click.Choice(LEVELS),
@@ -101,7 +131,8 @@ def load_results(
 @click.option("--title", help="Title of a pdf/html report.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def command(
-    tips_path: str,
+    tips_path: str | None,
+    database_url: str | None,
     level: str,
     fmt: str | None,
     output: str,
@@ -121,6 +152,7 @@ def command(
       geoleads export --tips tips.jsonl --level country --format gpkg -o out/regions.gpkg
       geoleads export --tips tips.csv --object OBJ-1 --object OBJ-2 -o out/report.pdf
       geoleads export --tips tips.csv --level admin1 --campaign -o out/campaign.gpkg
+      geoleads export --level admin1 -o out/store.xlsx      # tips and reviews from the store
       cat tips.jsonl | geoleads export --tips - --format kml -o out/regions.kml
 
     Exit codes: 0 written, 1 bad input or failure (nothing is left half-written
@@ -130,7 +162,7 @@ def command(
 
     step = Progress(quiet)
     fmt = fmt or format_for(output)
-    tips, reviews, results = load_results(tips_path, reviews_path, step, objects)
+    tips, reviews, results = load_results(tips_path, reviews_path, step, objects, database_url)
     path = export_summary(
         results, output, fmt, level, tips=tips, reviews=reviews, objects=objects or None,
         campaign=campaign, min_share=min_share, title=title, step=step,

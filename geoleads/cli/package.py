@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import click
 
-from geoleads.cli.export import Progress, load_results
+from geoleads.cli.export import DATABASE_HELP, TIPS_HELP, Progress, load_results
 
 
 @click.command("package")
-@click.option(
-    "--tips",
-    "tips_path",
-    required=True,
-    metavar="FILE",
-    help="Tip file (.csv, .jsonl, .xlsx); '-' reads JSON Lines from stdin.",
-)
+@click.option("--tips", "tips_path", metavar="FILE", help=TIPS_HELP)
+@click.option("--database", "database_url", metavar="URL", help=DATABASE_HELP)
 @click.option("--country", required=True, metavar="CC", help="ISO country code, e.g. PL.")
 @click.option(
     "-o",
@@ -39,7 +34,8 @@ from geoleads.cli.export import Progress, load_results
 @click.option("--no-maps", is_flag=True, help="Leave out the interactive HTML maps.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def command(
-    tips_path: str,
+    tips_path: str | None,
+    database_url: str | None,
     country: str,
     output: str,
     reviews_path: str | None,
@@ -55,6 +51,7 @@ def command(
     Examples:
       geoleads package --tips data/demo/tips.csv --country PL -o PL.zip
       geoleads package --tips tips.jsonl --reviews reviews.csv --country AT -o AT.zip -q
+      geoleads package --country PL -o PL.zip        # tips and reviews from the store
 
     Exit codes: 0 written, 1 bad input, unknown country or no object pointing
     there (no zip is written), 2 wrong usage.
@@ -62,7 +59,7 @@ def command(
     from geoleads.export.package import build_package
 
     step = Progress(quiet)
-    tips, reviews, results = load_results(tips_path, reviews_path, step)
+    tips, reviews, results = load_results(tips_path, reviews_path, step, (), database_url)
     manifest = build_package(
         results, country, output, tips=tips, reviews=reviews, min_share=min_share,
         maps=not no_maps, step=step,
