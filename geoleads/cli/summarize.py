@@ -79,7 +79,7 @@ def command(
     \b
     Examples:
       geoleads summarize data/demo/tips.csv --format json
-      geoleads summarize data/demo/tips.csv --format csv --object OBJ-HORN -o horn.csv
+      geoleads summarize data/demo/tips.csv --format csv --object OBJ-TOOTHPASTE -o horn.csv
     """
     from geoleads.narrow import iter_results
     from geoleads.tips import read_tips
