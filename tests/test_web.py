@@ -436,7 +436,9 @@ def test_import_in_a_background_thread(template: Path, tmp_path: Path) -> None:
         job = client.get(url + "?format=json").get_json()
         if job["finished"]:
             break
-        assert client.get(url).headers.get("Refresh") == "2"
+        page = client.get(url)
+        running = 'data-status="done"' not in page.get_data(as_text=True)
+        assert (page.headers.get("Refresh") == "2") == running
         time.sleep(0.1)
     assert job["status"] == "done" and job["report"]["added"] == 200
     assert not list((tmp_path / "uploads").iterdir())  # the upload is removed afterwards
@@ -529,3 +531,27 @@ def test_openapi_document_covers_every_api_route(app: Flask) -> None:
     assert routes == set(doc["paths"])
     refs = set(re.findall(r'"#/components/schemas/(\w+)"', __import__("json").dumps(doc)))
     assert refs <= set(doc["components"]["schemas"])
+
+
+def test_large_objects_show_the_previous_summary_while_recomputing(
+    template: Path, tmp_path: Path
+) -> None:
+    import time
+
+    app = make_app(template, tmp_path, SUMMARY_SYNC_LIMIT=5)  # OBJ-WEB-A (10 tips) is "large"
+    client = client_as(app, "anna")
+    assert top_country(client)[0] == "PL"
+    polish = ["W-A01", "W-A02", "W-A03", "W-A04", "W-A05", "W-A08", "W-A10"]
+    client.post(
+        "/review", data={"tip_id": polish, "status": "spam", "csrf_token": page_csrf(client)}
+    )
+    fresh = None
+    for _ in range(200):
+        resp = client.get("/api/v1/objects/OBJ-WEB-A/summary")
+        if resp.headers.get("X-Geoleads-Stale") != "1":
+            fresh = resp.get_json()
+            break
+        assert resp.get_json()["countries"][0]["code"] == "PL"  # the previous summary
+        time.sleep(0.05)
+    assert fresh is not None and fresh["countries"][0]["code"] == "DE"
+    assert "being recomputed" not in client.get("/objects/OBJ-WEB-A").get_data(as_text=True)

@@ -101,7 +101,11 @@ def objects() -> Any:
 def summary(object_id: str) -> Any:
     """The object's summary: one entry of ``geoleads summarize --format json``."""
     _object_or_404(object_id)
-    return jsonify(summaries().get(object_id).summary)
+    entry, stale = summaries().current_or_stale(object_id)
+    resp = jsonify(entry.summary)
+    if stale:  # a large object whose new summary is being computed in the background
+        resp.headers["X-Geoleads-Stale"] = "1"
+    return resp
 
 
 @bp.get("/objects/<path:object_id>/tips")

@@ -55,7 +55,7 @@ def detail(object_id: str) -> Any:
         abort(404, description=f"no object {object_id!r}")
     flt = TipFilter.from_args(request.args)
     cache = summaries()
-    cached = cache.get(object_id)
+    cached, stale = cache.current_or_stale(object_id)
     stamp = cached.stamp
     per_day_key = ("per_day", object_id, stamp, tuple(sorted(flt.query(page=1).items())))
     count_key = ("count", object_id, stamp, tuple(sorted(flt.query(page=1).items())))
@@ -68,6 +68,7 @@ def detail(object_id: str) -> Any:
         "object.html",
         object_id=object_id,
         summary=cached.summary,
+        stale=stale,
         meta=queries.object_meta(store(), object_id, int(stamp[2]) if len(stamp) > 2 else 0),
         flt=flt,
         page=page,

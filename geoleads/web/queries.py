@@ -226,7 +226,12 @@ def _filtered(object_id: str | None, flt: TipFilter, reviews: bool = True) -> An
     if flt.country:
         query = query.where(
             exists().where(
-                and_(MentionRow.tip_id == TipRow.tip_id, MentionRow.country == flt.country)
+                # coalesce(): keep the planner on the (tip_id, position) index; the index on
+                # country alone would make this a scan of every mention of that country
+                and_(
+                    MentionRow.tip_id == TipRow.tip_id,
+                    func.coalesce(MentionRow.country, "") == flt.country,
+                )
             )
         )
     if flt.has_place is True:

@@ -28,7 +28,10 @@ def init_state(app: Flask) -> None:
         cache_dir = str(Path(app.config["GEOLEADS_HOME"]) / "cache" / "web-summaries")
     app.extensions["geoleads_visits"] = Visits(st)
     app.extensions["geoleads_summaries"] = SummaryCache(
-        st, cache_dir=Path(cache_dir) if cache_dir else None, tiles=app.config.get("TILES")
+        st,
+        cache_dir=Path(cache_dir) if cache_dir else None,
+        tiles=app.config.get("TILES"),
+        sync_limit=int(app.config.get("SUMMARY_SYNC_LIMIT", 5000)),
     )
 
 

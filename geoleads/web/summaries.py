@@ -69,6 +69,7 @@ class SummaryCache:
         tiles: str | None = None,
         max_results: int = 32,
         stamp_ttl: float = 2.0,
+        sync_limit: int = 5000,
     ) -> None:
         self.store = store
         self.cache_dir = cache_dir
@@ -81,6 +82,8 @@ class SummaryCache:
         #: a stamp read from the database is reused this many seconds (changes made by
         #: this process invalidate at once; other processes' changes show within it)
         self.stamp_ttl = stamp_ttl
+        #: objects with more tips than this are recomputed in the background after a change
+        self.sync_limit = sync_limit
         self._stamps: dict[str, tuple[float, Stamp]] = {}
         self._review_stats: tuple[float, dict[str, tuple[int, str | None, int]]] | None = None
         self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -153,6 +156,8 @@ class SummaryCache:
         if entry is not None:
             return entry.summary
         disk = self._read_disk(object_id)
+        if disk is not None:
+            self._remember(disk)
         return disk.summary if disk is not None else None
 
     def get(self, object_id: str) -> CachedSummary:
@@ -170,7 +175,7 @@ class SummaryCache:
                 if entry is not None and entry.stamp == stamp:
                     return entry
             disk = self._read_disk(object_id)
-            if disk is not None and disk.stamp == stamp and entry is None:
+            if disk is not None and disk.stamp == stamp:
                 # good enough for rankings; the full result is computed when the map asks
                 self._remember(disk)
                 return disk
@@ -200,14 +205,33 @@ class SummaryCache:
         return html
 
     def invalidate(self, object_id: str) -> None:
-        """Forget ``object_id``'s summary (after a review or an import)."""
+        """Re-read ``object_id``'s stamp now (after a review or an import here).
+
+        The old summary is kept as a *stale* copy for :meth:`current_or_stale`.
+        """
         with self._lock:
-            self._entries.pop(object_id, None)
             self._stamps.pop(object_id, None)
             self._review_stats = None
-        path = self._path(object_id)
-        if path is not None:
-            path.unlink(missing_ok=True)
+
+    def current_or_stale(self, object_id: str) -> tuple[CachedSummary, bool]:
+        """The summary, and whether it is stale.
+
+        An object with more than :attr:`sync_limit` tips whose data changed gets
+        its previous summary at once (``stale=True``) while a background thread
+        recomputes it, so a review never makes a page wait seconds; smaller
+        objects are recomputed before answering.
+        """
+        stamp = self.stamp(object_id)
+        with self._lock:
+            entry = self._entries.get(object_id)
+        if entry is None:
+            entry = self._read_disk(object_id)
+        if entry is not None and entry.stamp == stamp:
+            return self.get(object_id), False
+        if entry is not None and int(stamp[0]) > self.sync_limit:
+            self.warm([object_id])
+            return entry, True
+        return self.get(object_id), False
 
     def warm(self, object_ids: list[str]) -> None:
         """Compute these objects' summaries in one background thread (pages never wait)."""
