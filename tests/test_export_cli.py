@@ -52,6 +52,12 @@ def test_api_rankings_from_the_real_pipeline(real):
     # a namesake village abroad (Krakow am See) carries a sliver of weight, not a tip
     de = country[(country.object_id == "OBJ-PL") & (country.code == "DE")]
     assert de.empty or int(de.iloc[0]["raw_tips"]) == 0
+    # nor does it send the tip to Germany's package
+    from geoleads.export import tip_rows
+
+    assert (api.leads(real)["country"] == "DE").any()
+    assert tip_rows(real, country="DE").empty
+    assert set(tip_rows(real, country="PL")["tip_id"]) >= {"T1", "T2", "T3", "T4", "T10"}
     ov = api.overlap(real, "country")
     assert ov.loc["OBJ-PL", "OBJ-UA"] > ov.loc["OBJ-PL", "OBJ-GR"] > 0
     assert ov.loc["OBJ-GR", "OBJ-GR"] == pytest.approx(1.0, abs=1e-3)

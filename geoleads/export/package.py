@@ -75,13 +75,31 @@ def objects_for_country(
     chosen = []
     for res in results:
         summary = res.summary or {}
-        verdict = summary.get("verdict") or {}
-        in_verdict = verdict.get("level") not in (None, "none") and (
-            verdict.get("code") == country or str(verdict.get("code", "")).startswith(country + ".")
-        )
-        if country_share(summary, country) >= min_share or in_verdict:
+        if country_share(summary, country) >= min_share or verdict_country(summary) == country:
             chosen.append(res)
     return chosen
+
+
+def verdict_country(summary: Mapping[str, Any]) -> str | None:
+    """The country of an object's verdict (``None`` when the verdict is ``none``).
+
+    >>> verdict_country({"verdict": {"level": "admin1", "code": "PL.77"}})
+    'PL'
+    >>> verdict_country({"verdict": {"level": "locality", "code": "3094802"},
+    ...                  "localities": [{"geonameid": 3094802, "country": "PL"}]})
+    'PL'
+    """
+    verdict = summary.get("verdict") or {}
+    level, code = verdict.get("level"), str(verdict.get("code") or "")
+    if level == "country":
+        return code or None
+    if level == "admin1":
+        return code.split(".")[0] or None
+    if level == "locality":
+        for entry in summary.get("localities") or []:
+            if str(entry.get("geonameid")) == code:
+                return entry.get("country")
+    return None
 
 
 def sha256(data: bytes) -> str:

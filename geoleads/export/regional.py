@@ -369,7 +369,8 @@ def tip_rows(
 ) -> pd.DataFrame:
     """One row per tip with places: ``object_id, tip_id, review, places, countries, text``.
 
-    ``country`` keeps only tips with a reading in that country. ``places`` lists
+    ``country`` keeps only tips pointing there (at least :data:`MIN_TIP_FRACTION` of
+    their weight in the country). ``places`` lists
     the readings (name and country), ``countries`` their distinct countries.
     """
     if leads is None:
@@ -379,8 +380,15 @@ def tip_rows(
         return pd.DataFrame(columns=cols)
     df = leads
     if country is not None:
-        keep = df.loc[df["country"] == country, ["object_id", "tip_id"]].drop_duplicates()
-        df = df.merge(keep, on=["object_id", "tip_id"])
+        # a tip points to the country when a real part of its weight lies there (a namesake
+        # village abroad with a sliver of weight does not send the tip to that country)
+        on = ["object_id", "tip_id"]
+        total = df.groupby(on, sort=False)["weight"].sum().rename("total")
+        there = df[df["country"] == country].groupby(on, sort=False)["weight"].sum()
+        both = there.to_frame("there").join(total)
+        ok = (both["total"] <= 0) | (both["there"] >= MIN_TIP_FRACTION * both["total"])
+        keep = both[ok].reset_index()[on]
+        df = df.merge(keep, on=on)
         if df.empty:
             return pd.DataFrame(columns=cols)
     name = df["name"].astype(object).where(df["name"].notna(), "")
