@@ -113,6 +113,35 @@ def test_job_records_progress_and_failure(store: Store, tmp_path: Path) -> None:
         assert len(object_tips(s)) == 4
 
 
+def test_job_phases_and_unexpected_errors_are_recorded(store: Store) -> None:
+    from geoleads.leads import Mention
+
+    class BrokenGeoparser:
+        def parse(self, text: str, language: str | None = None) -> list[Mention]:
+            raise RuntimeError("geoparser crashed")
+
+    seen: list[str] = []
+
+    class WatchingGeoparser:
+        def parse(self, text: str, language: str | None = None) -> list[Mention]:
+            with store.session() as s:
+                seen.append(list_import_jobs(s)[0].status)
+            return []
+
+    job = create_import_job(store, "tips_good.csv")
+    run_import_job(store, job, GOOD, geoparser=WatchingGeoparser())
+    assert set(seen) == {"geoparsing"}
+    with store.session() as s:
+        assert get_import_job(s, job).report["geoparsed"] == 4
+    broken = create_import_job(store, "again.csv")
+    with pytest.raises(RuntimeError, match="geoparser crashed"):
+        run_import_job(store, broken, DATA / "tips_good.jsonl", geoparser=BrokenGeoparser())
+    with store.session() as s:
+        job_row = get_import_job(s, broken)
+        assert job_row.status == "failed"
+        assert job_row.error == "RuntimeError: geoparser crashed"
+
+
 def test_interrupted_jobs_are_found(store: Store) -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -123,7 +123,8 @@ def run_import_job(
 
     On a bad file the job ends ``failed`` with the validation report in ``error``
     (and ``report["problems"]``), and the :class:`TipFormatError` is raised again;
-    nothing is written but the job row and an ``import_failed`` audit event.
+    nothing is written but the job row and an ``import_failed`` audit event. Any
+    other error also ends the job ``failed`` (and is raised again).
     """
     name = source or Path(path).name
     update_import_job(store, job_id, status="reading")
@@ -131,27 +132,28 @@ def run_import_job(
         if tips is None:
             tips = read_tips(path)
         update_import_job(store, job_id, status="geoparsing", total=len(tips))
-        last = [0.0]
+        last: dict[str, Any] = {"at": 0.0, "phase": None}
 
         def progress(phase: str, done: int, total: int) -> None:
             now = time.monotonic()
-            if now - last[0] >= PROGRESS_EVERY or done == total:
-                last[0] = now
+            if now - last["at"] >= PROGRESS_EVERY or done == total or phase != last["phase"]:
+                last.update(at=now, phase=phase)
                 update_import_job(store, job_id, status=phase, done=done, total=total)
 
         update_import_job(store, job_id, status="geoparsing" if geoparser else "writing")
         report = import_tips(
             store, tips, user=user, source=name, geoparser=geoparser, progress=progress
         )
-    except GeoleadsError as err:
-        details: dict[str, Any] = {"job": job_id, "error": str(err)[:2000]}
+    except Exception as err:  # recorded in the job, then raised again
+        message = str(err) if isinstance(err, GeoleadsError) else f"{type(err).__name__}: {err}"
+        details: dict[str, Any] = {"job": job_id, "error": message[:2000]}
         if isinstance(err, TipFormatError):
             details["problems"] = [list(p) for p in err.problems[:1000]]
         update_import_job(
             store,
             job_id,
             status="failed",
-            error=str(err),
+            error=message,
             finished_at=datetime.now(UTC),
             report=details,
         )
