@@ -65,6 +65,8 @@ MIN_COMMON_LOWER = 2.5
 #: How much less (Zipf) a one-language word counts in its place's own language.
 HOME_DISCOUNT = 1.2
 MIN_EVIDENCE = 0.5
+#: Most entries kept in each per-word / per-key memo table.
+MEMO_SIZE = 500_000
 _WORD = re.compile(r"[^\W\d_]+")
 _JOINERS = {" ", "-", "\u2013", "\u2010", "\u2011", "'", "\u2019", ". ", ".", "\u00a0"}
 
@@ -185,11 +187,36 @@ class Extractor:
             " ".join(key.split(" ")[:2]) for key in self.clues if key.count(" ") >= 2
         }
         self._inflect_memo: dict[str, str | None] = {}
+        self._word_memo: dict[str, tuple[int, bool, bool]] = {}
+        self._pair_memo: dict[tuple[str, bool, str | None], tuple[str, ...]] = {}
+        self._key_memo: dict[str, tuple[tuple[int, ...], tuple[ClueInfo, ...], bool]] = {}
         self._lemma_memo: dict[tuple[str, str | None, bool], str | None] = {}
         self._facts_memo: dict[str, tuple[float, bool, bool, tuple[str, ...]]] = {}
         self._common_memo: dict[tuple[str, str | None], float] = {}
 
     # --- lookups ---------------------------------------------------------------
+    def _key_info(self, key: str) -> tuple[tuple[int, ...], tuple[ClueInfo, ...], bool]:
+        """(gazetteer rows, lexicon clues, is one of the first 20 rows a region?) of ``key``."""
+        rows = self._rows(key)
+        raw = self.clues.get(key)
+        clue = tuple(ClueInfo(*c) for c in raw) if raw else ()
+        regional = any(self._level[r] != "locality" for r in rows[:20])
+        info = (rows, clue, regional)
+        if len(self._key_memo) < MEMO_SIZE:
+            self._key_memo[key] = info
+        return info
+
+    def _word_info(self, w: str) -> tuple[int, bool, bool]:
+        """(longest name starting with ``w`` in words, is ``w`` a name or clue, common word?).
+
+        One small memo instead of four probes of the big tables per word.
+        """
+        longest = max(self.starts.get(w, 1), self.clue_starts.get(w, 1))
+        info = (longest, w in self.names or w in self.clues, w in self.lower_skip)
+        if len(self._word_memo) < MEMO_SIZE:
+            self._word_memo[w] = info
+        return info
+
     def _rows(self, key: str) -> tuple[int, ...]:
         hit = self.names.get(key)
         if hit is None:
@@ -322,20 +349,20 @@ class Extractor:
         words = scan.words
         out: list[Span] = []
         i, n = 0, len(toks)
-        names, clues, starts, clue_starts = self.names, self.clues, self.starts, self.clue_starts
+        names, clues = self.names, self.clues
         context, shouting, prefixes = self.context, scan.shouting, self.prefixes
-        lower_skip = self.lower_skip
+        winfo = self._word_memo
         while i < n:
             w = words[i]
             best: tuple[int, str, bool] | None = None  # (words, key, inflected)
-            longest = starts.get(w, 1)
-            if clue_starts:
-                longest = max(longest, clue_starts.get(w, 1))
+            info = winfo.get(w)
+            if info is None:
+                info = self._word_info(w)
+            longest, known, skip = info
             # the common case, quickly: no name starts here, and no inflected one can
             if (
                 longest == 1
-                and w not in names
-                and w not in clues
+                and not known
                 and (
                     len(w) < 4
                     or not (
@@ -359,9 +386,9 @@ class Extractor:
                         best = (j - i + 1, key, False)
                     elif j == i + 1 and key not in prefixes:
                         break  # no longer name starts with these two words
-            if best is None and (w in names or w in clues):
+            if best is None and known:
                 if (
-                    w in lower_skip
+                    skip
                     and (len(w) <= 3 or (not shouting and text[toks[i][0]].islower()))
                     and not (i > 0 and words[i - 1] in context)
                 ):
@@ -425,10 +452,7 @@ class Extractor:
         if len(w2) < 3:
             return None
         rules = scan.inflecting()
-        first = [a for a in (w1, *adjective_forms(w1)) if a in self.starts]
-        lemma = self.lemma_key(w1, rules, scan.language())
-        if lemma and lemma in self.starts:
-            first.append(lemma)
+        first = self._pair_starts(w1, rules, scan.language())
         if not first:
             return None
         second = [w2]
@@ -443,6 +467,20 @@ class Extractor:
                 if (a, b) != (w1, w2) and key in self.names:
                     return (2, key, True)
         return None
+
+    def _pair_starts(self, w1: str, rules: bool, language: str | None) -> tuple[str, ...]:
+        """Words that ``w1`` may stand for as the first of a two-word name (memoised)."""
+        memo_key = (w1, rules, language)
+        found = self._pair_memo.get(memo_key)
+        if found is None:
+            first = [a for a in (w1, *adjective_forms(w1)) if a in self.starts]
+            lemma = self.lemma_key(w1, rules, language)
+            if lemma and lemma in self.starts:
+                first.append(lemma)
+            found = tuple(first)
+            if len(self._pair_memo) < MEMO_SIZE:
+                self._pair_memo[memo_key] = found
+        return found
 
     def _name_follows(self, scan: TextScan, i: int) -> bool:
         """Whether the word after token ``i`` names a country or region ("Mobile Alabama")."""
@@ -470,9 +508,10 @@ class Extractor:
     def _judge(self, scan: TextScan, i: int, nwords: int, key: str, inflected: bool) -> Span | None:
         text, toks, words = scan.text, scan.toks, scan.words
         start, end = toks[i][0], toks[i + nwords - 1][1]
-        rows = self._rows(key)
-        raw = self.clues.get(key)
-        clue = tuple(ClueInfo(*c) for c in raw) if raw else ()
+        kinfo = self._key_memo.get(key)
+        if kinfo is None:
+            kinfo = self._key_info(key)
+        rows, clue, regional = kinfo
         if not rows and not clue:
             return None
         before = words[i - 1] if i > 0 else ""
@@ -563,7 +602,6 @@ class Extractor:
                 return None
         if key in CALENDAR and not region_after:
             return None  # "March", "May", "August", "Thursday"
-        regional = any(self._level[r] != "locality" for r in rows[:20])
         if nwords == 1 and not famous and not regional and not region_after:
             if before in TITLES or (i + 1 < len(words) and words[i + 1] in PERSON_NEXT):
                 return None  # "Mr. Clark", "Sullivan said"

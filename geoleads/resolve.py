@@ -46,6 +46,8 @@ LANGUAGE_WEIGHT = 2.0
 #: How often the other names' readings are re-weighed by each other.
 CONTEXT_ROUNDS = 2
 ALPHA_ADMIN1 = 0.1
+#: Country shares, admin1 shares, and their sums, over all names of a text.
+Totals = tuple[Mapping[str, float], Mapping[str, float], float, float]
 _LEVEL_WEIGHT = {"country": 4.0, "admin1": 1.5, "locality": 1.0}
 
 
@@ -169,8 +171,9 @@ class Resolver:
         if len({s.key for s in spans}) > 1:
             for _round in range(CONTEXT_ROUNDS):
                 context = self._context(spans, scores)
+                totals = _totals(context)
                 scores = [
-                    self._weigh(i, spans, base, context, prior, followers)
+                    self._weigh(i, spans, base, context, prior, followers, totals)
                     for i in range(len(spans))
                 ]
         mentions: list[Mention] = []
@@ -218,33 +221,35 @@ class Resolver:
         context: dict[str, tuple[dict[str, float], dict[str, float]]] | None,
         prior: Mapping[str, float],
         followers: list[Span | None],
+        totals: Totals = ({}, {}, 0.0, 0.0),
     ) -> dict[int, float]:
         """The scores of span ``i``'s readings given the other names and the prior."""
         span = spans[i]
         if span.kind != "place":
             return {}
-        others_c: dict[str, float] = defaultdict(float)
-        others_a: dict[str, float] = defaultdict(float)
+        # the other names' shares: the totals over all names minus this name's own
+        own_c: Mapping[str, float] = {}
+        own_a: Mapping[str, float] = {}
+        tot_c: Mapping[str, float] = {}
+        tot_a: Mapping[str, float] = {}
+        mass_c = mass_a = 0.0
         if context is not None:
-            for key, (c, a) in context.items():
-                if key == span.key:
-                    continue
-                for k, v in c.items():
-                    others_c[k] += v
-                for k, v in a.items():
-                    others_a[k] += v
-        mass_c = sum(others_c.values())
-        mass_a = sum(others_a.values())
+            tot_c, tot_a, all_c, all_a = totals
+            own_c, own_a = context[span.key]
+            mass_c = all_c - sum(own_c.values())
+            mass_a = all_a - sum(own_a.values())
         follower = followers[i]
         out: dict[int, float] = {}
         for row, score in base[i].items():
             country = self._country[row]
             admin1 = self._admin1[row]
             if mass_c > 1e-9:
-                share = others_c.get(country, 0.0) / mass_c
+                other = tot_c.get(country, 0.0) - own_c.get(country, 0.0)
+                share = max(other, 0.0) / mass_c
                 score *= (share + ALPHA_COUNTRY) / (1.0 + ALPHA_COUNTRY)
             if mass_a > 1e-9 and self._level[row] != "country":
-                share = others_a.get(admin1, 0.0) / mass_a
+                other = tot_a.get(admin1, 0.0) - own_a.get(admin1, 0.0)
+                share = max(other, 0.0) / mass_a
                 score *= (share + ALPHA_ADMIN1) / (1.0 + ALPHA_ADMIN1)
             if prior:
                 score *= 1.0 + 4.0 * prior.get(country, 0.0)
@@ -284,6 +289,18 @@ class Resolver:
             if cand is not None:
                 cands.append(cand)
         return Mention(span.start, span.end, span.text, span.kind, tuple(cands))
+
+
+def _totals(context: dict[str, tuple[dict[str, float], dict[str, float]]]) -> Totals:
+    """Country and admin1 shares summed over every name, and their masses."""
+    tot_c: dict[str, float] = defaultdict(float)
+    tot_a: dict[str, float] = defaultdict(float)
+    for c, a in context.values():
+        for k, v in c.items():
+            tot_c[k] += v
+        for k, v in a.items():
+            tot_a[k] += v
+    return tot_c, tot_a, sum(tot_c.values()), sum(tot_a.values())
 
 
 @lru_cache(maxsize=64)
