@@ -168,6 +168,12 @@ def test_pdf_report_prints_every_script(results, gazetteer, tmp_path):
         assert name in text
     assert "Method notes" in text and "OBJ-GR" in text
     assert sum(len(page.images) for page in reader.pages) >= 1  # the static map
+    if shutil.which("pdftoppm"):  # poppler renders it too
+        out = subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(path),
+                              str(tmp_path / "page")], capture_output=True, text=True)  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        [png] = tmp_path.glob("page*.png")
+        assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 1000
 
 
 def test_html_report_is_escaped_and_offline(results, gazetteer, tmp_path):

@@ -308,7 +308,7 @@ def campaign_summary(table: pd.DataFrame, objects: int | None = None) -> pd.Data
 
     ``mean_share`` averages over ``objects`` objects (default: those in the
     table), so an object that gives the region no mass counts as 0; regions
-    where many objects converge rank first.
+    holding most of the objects' mass rank first (see ``objects`` for how many point there).
 
     >>> t = pd.DataFrame({"object_id": ["A", "B", "B"], "level": "country",
     ...     "code": ["PL", "PL", "DE"], "name": ["Poland", "Poland", "Germany"],
@@ -342,7 +342,7 @@ def campaign_summary(table: pd.DataFrame, objects: int | None = None) -> pd.Data
     ).reset_index()
     out["mean_share"] = (out.pop("share_sum") / n).round(4)
     out["verdict_objects"] = out["verdict_objects"].astype(int)
-    out = out.sort_values(["objects", "mean_share"], ascending=False, kind="stable")
+    out = out.sort_values(["mean_share", "objects"], ascending=False, kind="stable")
     return out[list(CAMPAIGN_COLUMNS)].reset_index(drop=True)
 
 
