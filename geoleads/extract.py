@@ -206,6 +206,25 @@ class Extractor:
             self._key_memo[key] = info
         return info
 
+    def _clue_is_region(
+        self, key: str, rows: tuple[int, ...], clue: tuple[ClueInfo, ...], scan: TextScan
+    ) -> bool:
+        """Whether a capitalised clue word names a country or region instead.
+
+        A country's name ("Polska") is a place; so is a region called exactly
+        so ("Indiana", also Italian for "Indian") unless the text is in the
+        clue's language.
+        """
+        if any(self._level[r] == "country" for r in rows):
+            return True
+        named = any(
+            self._level[r] == "admin1" and name_key(str(self._name[r])) == key for r in rows[:20]
+        )
+        if not named:
+            return False
+        lang = scan.language()
+        return lang is None or all(c.lang != lang for c in clue)
+
     def _word_info(self, w: str) -> tuple[int, bool, bool]:
         """(longest name starting with ``w`` in words, is ``w`` a name or clue, common word?).
 
@@ -521,7 +540,7 @@ class Extractor:
         context = before in self.context or (inflected and cap and not initial)
         if nwords == 1 and key in SHOPS and cap:
             return None  # "bei Netto", "at a Boots", "v Albertu": a shop, not a place
-        if clue and (not cap or not any(self._level[r] == "country" for r in rows)):
+        if clue and not (cap and self._clue_is_region(key, rows, clue, scan)):
             # demonym / language / macro clue: "polnische", "in Czech", "Benelux";
             # "polska marka" too, though "Polska" is also the country's name
             if any(c.ambiguous for c in clue) and not (cap or context):
