@@ -144,3 +144,11 @@ def test_suffix_rules() -> None:
     assert "turku" in suffix_candidates("turussa")
     assert "wadowicach" not in suffix_candidates("wadowicach")
     assert suffix_candidates("abc") == ()
+
+
+def test_region_name_beats_a_foreign_demonym(gp: Geoparser) -> None:
+    # "Indiana" is also Italian for "Indian": in English it is the US state
+    (m,) = gp.parse("The family moved to Indiana last year")
+    assert m.kind == "place" and m.best is not None and m.best.admin1 == "US.IN"
+    (m,) = gp.parse("Lo shampoo è di una marca indiana")
+    assert m.kind == "demonym" and m.best is not None and m.best.country == "IN"
