@@ -9,7 +9,14 @@ PYTEST_ARGS ?=
 
 .PHONY: run test install system-deps gazetteer lint typecheck pytest demo bench clean
 
-run: install gazetteer ## set up, load the demo data and serve the investigators' app
+DEMO := data/demo/tips.csv
+
+run: install gazetteer ## set up, write the demo summaries and maps, serve the investigators' app
+	$(PY) -m geoleads summarize $(DEMO) --format json -q -o maps/demo-summary.json
+	$(PY) -m geoleads map --all --tips $(DEMO) --standalone -q -o maps/demo-overview.html
+	$(PY) -m geoleads export --tips $(DEMO) --level country --format xlsx -q -o maps/demo-countries.xlsx
+	@echo "geoleads: demo summaries in maps/demo-summary.json, maps/demo-countries.xlsx;"
+	@echo "geoleads: campaign overview map in maps/demo-overview.html (opens from disk, offline)"
 	$(PY) -m geoleads demo
 
 test: install system-deps gazetteer lint typecheck pytest ## set up and run every check
