@@ -11,6 +11,7 @@
 """
 
 from geoleads.export.formats import FORMATS, export_summary, format_for
+from geoleads.export.package import build_package, verify_package
 from geoleads.export.regional import (
     LEVELS,
     all_levels,
@@ -24,10 +25,12 @@ __all__ = [
     "FORMATS",
     "LEVELS",
     "all_levels",
+    "build_package",
     "campaign_summary",
     "export_summary",
     "format_for",
     "leads_frame",
     "regional_summary",
     "tip_rows",
+    "verify_package",
 ]
