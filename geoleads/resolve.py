@@ -24,6 +24,7 @@ sum to at most 1 and the rest is the chance that the span is no place at all.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
 
 MAX_CANDIDATES = 6
+#: Prominence is ``(population + 100) ** POP_EXPONENT``.
+POP_EXPONENT = 0.5
 #: Smoothing of the other mentions' country / region shares (lower = they weigh more).
 ALPHA_COUNTRY = 0.02
 #: Weight of readings known by the span only by another name when another is called so.
@@ -90,7 +93,7 @@ class Resolver:
         for row in span.rows:
             level = str(self._level[row])
             pop = float(self._pop[row]) / (20.0 if level == "admin1" else 1.0)
-            score = math.sqrt(pop + 100.0) * _LEVEL_WEIGHT[level]
+            score = (pop + 100.0) ** POP_EXPONENT * _LEVEL_WEIGHT[level]
             if not (math.isfinite(self._lat[row]) and math.isfinite(self._lon[row])):
                 continue  # an entity without a position cannot be a reading
             scores[row] = score
@@ -322,6 +325,12 @@ def _follower(text: str, spans: Sequence[Span], i: int) -> Span | None:
         return None
     nxt = spans[i + 1]
     gap = text[spans[i].end : nxt.start]
-    if len(gap) <= 3 and gap.strip() in (",", "(", "-", "/", "") and nxt.kind == "place":
+    if nxt.kind != "place":
+        return None
+    if len(gap) <= 3 and gap.strip() in (",", "(", "-", "/", ""):
         return nxt
-    return None
+    return nxt if _COUNTY_GAP.fullmatch(gap) else None
+
+
+#: A county-like word between a name and its region ("Newton County, Ga.").
+_COUNTY_GAP = re.compile(r" (?:County|Parish|Borough|Township|Co\.),? ?")
