@@ -6,6 +6,8 @@ a word), so they match only in their written form: upper case for countries,
 
 >>> [(m.group(0), code) for m, code in find_abbreviations("From the U.S. to Macon, Ga. and UK")]
 [('U.S.', 'US'), ('Ga.', 'US.GA'), ('UK', 'GB')]
+>>> [(m.group(0), code) for m, code in find_abbreviations("Sold in Springfield, IL only")]
+[('IL', 'US.IL')]
 """
 
 from __future__ import annotations
@@ -30,12 +32,18 @@ US_STATES = {
 }  # fmt: skip
 
 
+# USPS codes, only right after "<Name>, " ("Springfield, IL"): alone "IN", "OR", "ME" are words
+# (the AP list spells out Alaska, Hawaii, Idaho, Iowa, Maine, Ohio and Utah)
+USPS = frozenset(US_STATES.values()) | {"AK", "HI", "ID", "IA", "ME", "OH", "UT"}
+
+
 def _alternation(keys: list[str]) -> str:
     return "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
 
 
 _COUNTRY_RE = re.compile(r"(?<![\w.])(?:" + _alternation(list(COUNTRIES)) + r")(?![\w])")
 _STATE_RE = re.compile(r"(?<=,\s)(?:" + _alternation(list(US_STATES)) + r")")
+_USPS_RE = re.compile(r"(?<=[a-z], )[A-Z]{2}(?![\w.])")
 
 
 def find_abbreviations(text: str) -> Iterator[tuple[re.Match[str], str]]:
@@ -45,5 +53,8 @@ def find_abbreviations(text: str) -> Iterator[tuple[re.Match[str], str]]:
         hits.append((m, COUNTRIES[m.group(0)]))
     for m in _STATE_RE.finditer(text):
         hits.append((m, "US." + US_STATES[m.group(0)]))
+    for m in _USPS_RE.finditer(text):
+        if m.group(0) in USPS:
+            hits.append((m, "US." + m.group(0)))
     hits.sort(key=lambda h: h[0].start())
     yield from hits

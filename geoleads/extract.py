@@ -447,7 +447,14 @@ class Extractor:
     def _with_abbreviations(self, text: str, spans: list[Span]) -> list[Span]:
         """Add "U.S.", "UK", ", Ga." spans (they win over overlapping name spans)."""
         extra = []
+        ends = {s.end: s for s in spans}
+        admin1 = entity_columns(self.gazetteer).admin1
         for m, code in find_abbreviations(text):
+            if code.startswith("US.") and "." not in m.group(0):
+                # "Springfield, IL": only after a name with a reading in that state
+                before = ends.get(m.start() - 2)
+                if before is None or not any(admin1[r] == code for r in before.rows):
+                    continue
             try:
                 gaz = self.gazetteer
                 row = gaz.admin1(code).row if "." in code else gaz.country(code).row

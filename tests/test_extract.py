@@ -152,3 +152,15 @@ def test_region_name_beats_a_foreign_demonym(gp: Geoparser) -> None:
     assert m.kind == "place" and m.best is not None and m.best.admin1 == "US.IN"
     (m,) = gp.parse("Lo shampoo è di una marca indiana")
     assert m.kind == "demonym" and m.best is not None and m.best.country == "IN"
+
+
+def test_city_comma_state_code(gp: Geoparser) -> None:
+    found = best(gp.parse("I bought it in Paris, TX last week"))
+    assert found[0] == ("Paris", "Paris", "US") and found[1][1] == "Texas"
+    # "OK" after a name with no reading in Oklahoma is a word, not the state
+    assert [m.text for m in gp.parse("Cheap in Berlin, OK?")] == ["Berlin"]
+
+
+def test_county_then_state(gp: Geoparser) -> None:
+    (newton, _ga) = gp.parse("They stopped her in Newton County, Ga. on Sunday")
+    assert newton.best is not None and newton.best.admin1 == "US.GA"
