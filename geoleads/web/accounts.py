@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 from flask_login import UserMixin
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from geoleads.store import users as store_users
 from geoleads.store.audit import audit as store_audit
@@ -126,43 +126,63 @@ def audit(
         store_audit(s, action, user=user, target=target, details=details)
 
 
+@dataclass(frozen=True)
+class Visit:
+    """When a user last opened an object page and how many tips the object had then."""
+
+    at: datetime
+    tips: int | None
+
+
 class Visits:
-    """When each user last opened each object page (kept in the audit log, cached here)."""
+    """When each user last opened each object page (kept in the audit log, cached here).
+
+    Each ``object_view`` event records the object's tip count, so "new since the
+    last visit" is a subtraction (tips are only ever added), not a count over the
+    object's tips.
+    """
 
     #: Seconds within which repeated views of one object count as one visit.
     AUDIT_EVERY = 60.0
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._seen: dict[str, dict[str, datetime]] = {}
+        self._seen: dict[str, dict[str, Visit]] = {}
         self._lock = threading.Lock()
 
-    def of(self, username: str) -> dict[str, datetime]:
+    def of(self, username: str) -> dict[str, Visit]:
         """``object_id -> last visit`` of ``username`` (a copy)."""
         with self._lock:
             cached = self._seen.get(username)
         if cached is None:
+            cached = {}
             with self.store.session() as s:
                 rows = s.execute(
-                    select(AuditEventRow.target, func.max(AuditEventRow.at))
+                    select(AuditEventRow.target, AuditEventRow.at, AuditEventRow.details)
                     .where(AuditEventRow.username == username, AuditEventRow.action == VIEW_ACTION)
-                    .group_by(AuditEventRow.target)
-                ).all()
-            cached = {str(t): (at if at.tzinfo else at.replace(tzinfo=UTC)) for t, at in rows if t}
+                    .order_by(AuditEventRow.id.desc())
+                )
+                for target, at, details in rows:
+                    if target and str(target) not in cached:
+                        tips = (details or {}).get("tips")
+                        cached[str(target)] = Visit(
+                            at if at.tzinfo else at.replace(tzinfo=UTC),
+                            int(tips) if isinstance(tips, int) else None,
+                        )
             with self._lock:
                 self._seen.setdefault(username, cached)
         return dict(cached)
 
-    def record(self, username: str, object_id: str) -> datetime | None:
-        """Record a visit now; return the previous visit (None for the first).
+    def record(self, username: str, object_id: str, tips: int) -> Visit | None:
+        """Record a visit now (the object has ``tips`` tips); return the previous visit.
 
         The audit log gets one ``object_view`` event per user and object per
         :attr:`AUDIT_EVERY` (paging through an object's tips is one visit).
         """
         previous = self.of(username).get(object_id)
         now = datetime.now(UTC)
-        if previous is None or (now - previous).total_seconds() >= self.AUDIT_EVERY:
-            audit(self.store, username, VIEW_ACTION, object_id)
+        if previous is None or (now - previous.at).total_seconds() >= self.AUDIT_EVERY:
+            audit(self.store, username, VIEW_ACTION, object_id, {"tips": tips})
             with self._lock:
-                self._seen.setdefault(username, {})[object_id] = now
+                self._seen.setdefault(username, {})[object_id] = Visit(now, tips)
         return previous

@@ -63,7 +63,8 @@ def detail(object_id: str) -> Any:
     page = queries.tip_page(store(), object_id, flt, count=total)
     spans = queries.spans_for(store(), [t.tip_id for t in page.tips])
     rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in page.tips]
-    since = visits().record(current_user.username, object_id)
+    previous = visits().record(current_user.username, object_id, int(stamp[0]))
+    since = previous.at if previous is not None else None
     return render_template(
         "object.html",
         object_id=object_id,

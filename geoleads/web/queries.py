@@ -9,7 +9,7 @@ per object, tips per day and the review queue.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from geoleads.web.filters import ObjectListState, TipFilter
 
 if TYPE_CHECKING:
     from geoleads.store.engine import Store
+    from geoleads.web.accounts import Visit
     from geoleads.web.summaries import SummaryCache
 
 #: Largest IN (...) list sent in one statement.
@@ -115,7 +116,7 @@ def object_meta(store: Store, object_id: str, reviewed: int) -> dict[str, Any]:
     }
 
 
-def object_rows(store: Store, cache: SummaryCache, visits: dict[str, datetime]) -> list[ObjectView]:
+def object_rows(store: Store, cache: SummaryCache, visits: Mapping[str, Visit]) -> list[ObjectView]:
     """Every object with counts, new tips since the user's visit and its cached summary."""
     with store.session() as s:
         objects = list(
@@ -128,17 +129,20 @@ def object_rows(store: Store, cache: SummaryCache, visits: dict[str, datetime]) 
         reviewed = {oid: stats[0] for oid, stats in cache.review_stats().items()}
         counts = {o.object_id: o.tip_count for o in objects}
         new: dict[str, int] = {}
-        for object_id, seen in visits.items():
+        for object_id, visit in visits.items():
             if object_id not in counts:
                 continue
-            key = ("new", object_id, seen, counts[object_id])
+            if visit.tips is not None:  # tips are only ever added: a subtraction
+                new[object_id] = max(0, counts[object_id] - visit.tips)
+                continue
+            key = ("new", object_id, visit.at, counts[object_id])
             n = _NEW_MEMO.get(key)
             if n is None:
                 n = int(
                     s.scalar(
                         select(func.count())
                         .select_from(TipRow)
-                        .where(TipRow.object_id == object_id, TipRow.imported_at > seen)
+                        .where(TipRow.object_id == object_id, TipRow.imported_at > visit.at)
                     )
                     or 0
                 )
