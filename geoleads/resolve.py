@@ -11,7 +11,7 @@ A reading's score is the product of
   India; "Columbia" is a US town, not Colombia);
 - the other places in the same text: with ``s`` the share of the other spans'
   readings that lie in a reading's country, the reading is weighed by
-  ``(s + 0.02) / 1.02`` (and likewise by ``(s + 0.1) / 1.1`` for its admin1
+  ``(s + 0.02) / 1.02`` (and likewise by ``(s + 0.05) / 1.05`` for its admin1
   region), so in a text about Georgia "Dublin" is Dublin, GA; a reading
   directly followed by ", <its country or region>" ("Horn, Sweden") gets x50;
 - the caller's ``country_prior`` (e.g. from the same object's other tips):
@@ -48,7 +48,7 @@ ALIAS_WEIGHT = 0.02
 LANGUAGE_WEIGHT = 2.0
 #: How often the other names' readings are re-weighed by each other.
 CONTEXT_ROUNDS = 2
-ALPHA_ADMIN1 = 0.1
+ALPHA_ADMIN1 = 0.05
 #: Country shares, admin1 shares, and their sums, over all names of a text.
 Totals = tuple[Mapping[str, float], Mapping[str, float], float, float]
 _LEVEL_WEIGHT = {"country": 4.0, "admin1": 1.5, "locality": 1.0}
