@@ -141,12 +141,18 @@ class Geoparser:
         lo, hi = np.searchsorted(lats, [lat - band, lat + band])
         if hi <= lo:
             return None, math.inf
-        d = haversine_km(lat, lon, lats[lo:hi], lons[lo:hi])
+        # and a longitude window as wide as the band (cheap compares before trigonometry)
+        width = band / max(math.cos(math.radians(min(abs(lat) + band, 89.0))), 0.01)
+        dlon = np.abs(lons[lo:hi] - lon)
+        near = np.flatnonzero(np.minimum(dlon, 360.0 - dlon) <= width) + lo
+        if near.size == 0:
+            return None, math.inf
+        d = haversine_km(lat, lon, lats[near], lons[near])
         k = int(np.nanargmin(d))
         km = float(d[k])
         if not math.isfinite(km) or km > 111.0:
             return None, math.inf
-        return self.gazetteer.place(int(rows[lo + k])), km
+        return self.gazetteer.place(int(rows[near[k]])), km
 
 
 def mention_rows(
