@@ -171,12 +171,16 @@ class Resolver:
             for b in base
         ]
         scores = [self._weigh(i, spans, base, None, prior, followers) for i in range(len(spans))]
-        if len({s.key for s in spans}) > 1:
+        # a name with one reading keeps it whatever the others say: weigh the rest only
+        ambiguous = [len(b) > 1 for b in base]
+        if len({s.key for s in spans}) > 1 and any(ambiguous):
             for _round in range(CONTEXT_ROUNDS):
                 context = self._context(spans, scores)
                 totals = _totals(context)
                 scores = [
                     self._weigh(i, spans, base, context, prior, followers, totals)
+                    if ambiguous[i]
+                    else scores[i]
                     for i in range(len(spans))
                 ]
         mentions: list[Mention] = []
