@@ -130,6 +130,10 @@ class ClueInfo(NamedTuple):
     ambiguous: bool
 
 
+#: Per name key: gazetteer rows, clues, a region among them?, a region called so?
+KeyInfo = tuple[tuple[int, ...], tuple[ClueInfo, ...], bool, bool]
+
+
 def _load_clues(cache_dir: Any) -> ClueTable | None:
     """The lexicons' clues (compact, cached), or ``None`` (logged) when they are broken."""
     try:
@@ -189,25 +193,29 @@ class Extractor:
         self._inflect_memo: dict[str, str | None] = {}
         self._word_memo: dict[str, tuple[int, bool, bool]] = {}
         self._pair_memo: dict[tuple[str, bool, str | None], tuple[str, ...]] = {}
-        self._key_memo: dict[str, tuple[tuple[int, ...], tuple[ClueInfo, ...], bool]] = {}
+        self._key_memo: dict[str, KeyInfo] = {}
         self._lemma_memo: dict[tuple[str, str | None, bool], str | None] = {}
         self._facts_memo: dict[str, tuple[float, bool, bool, tuple[str, ...]]] = {}
         self._common_memo: dict[tuple[str, str | None], float] = {}
 
     # --- lookups ---------------------------------------------------------------
-    def _key_info(self, key: str) -> tuple[tuple[int, ...], tuple[ClueInfo, ...], bool]:
-        """(gazetteer rows, lexicon clues, is one of the first 20 rows a region?) of ``key``."""
+    def _key_info(self, key: str) -> KeyInfo:
+        """(gazetteer rows, lexicon clues, is one of the first 20 rows a region, and is
+        one called exactly ``key``?) of ``key``."""
         rows = self._rows(key)
         raw = self.clues.get(key)
         clue = tuple(ClueInfo(*c) for c in raw) if raw else ()
         regional = any(self._level[r] != "locality" for r in rows[:20])
-        info = (rows, clue, regional)
+        region_named = any(
+            self._level[r] != "locality" and name_key(str(self._name[r])) == key for r in rows[:20]
+        )
+        info = (rows, clue, regional, region_named)
         if len(self._key_memo) < MEMO_SIZE:
             self._key_memo[key] = info
         return info
 
     def _clue_is_region(
-        self, key: str, rows: tuple[int, ...], clue: tuple[ClueInfo, ...], scan: TextScan
+        self, rows: tuple[int, ...], clue: tuple[ClueInfo, ...], named: bool, scan: TextScan
     ) -> bool:
         """Whether a capitalised clue word names a country or region instead.
 
@@ -217,9 +225,6 @@ class Extractor:
         """
         if any(self._level[r] == "country" for r in rows):
             return True
-        named = any(
-            self._level[r] == "admin1" and name_key(str(self._name[r])) == key for r in rows[:20]
-        )
         if not named:
             return False
         lang = scan.language()
@@ -537,7 +542,7 @@ class Extractor:
         kinfo = self._key_memo.get(key)
         if kinfo is None:
             kinfo = self._key_info(key)
-        rows, clue, regional = kinfo
+        rows, clue, regional, region_named = kinfo
         if not rows and not clue:
             return None
         before = words[i - 1] if i > 0 else ""
@@ -547,7 +552,7 @@ class Extractor:
         context = before in self.context or (inflected and cap and not initial)
         if nwords == 1 and key in SHOPS and cap:
             return None  # "bei Netto", "at a Boots", "v Albertu": a shop, not a place
-        if clue and not (cap and self._clue_is_region(key, rows, clue, scan)):
+        if clue and not (cap and self._clue_is_region(rows, clue, region_named, scan)):
             # demonym / language / macro clue: "polnische", "in Czech", "Benelux";
             # "polska marka" too, though "Polska" is also the country's name
             if any(c.ambiguous for c in clue) and not (cap or context):
@@ -628,6 +633,17 @@ class Extractor:
                 return None
         if key in CALENDAR and not region_after:
             return None  # "March", "May", "August", "Thursday"
+        if (
+            nwords == 1
+            and regional
+            and not region_named
+            and not (context or region_after)
+            and key in self.words.first_names
+        ):
+            # "Alan" is a first name before it is another name of the Åland Islands
+            if capitalised_neighbour(scan, i, after=True):
+                return None
+            evidence *= 0.5
         if nwords == 1 and not famous and not regional and not region_after:
             if before in TITLES or (i + 1 < len(words) and words[i + 1] in PERSON_NEXT):
                 return None  # "Mr. Clark", "Sullivan said"

@@ -164,3 +164,9 @@ def test_city_comma_state_code(gp: Geoparser) -> None:
 def test_county_then_state(gp: Geoparser) -> None:
     (newton, _ga) = gp.parse("They stopped her in Newton County, Ga. on Sunday")
     assert newton.best is not None and newton.best.admin1 == "US.GA"
+
+
+def test_first_name_that_is_another_name_of_a_region(gp: Geoparser) -> None:
+    # "Alan" is an alternate name of the Åland Islands; "Jordan" is the country's own name
+    assert [m.text for m in gp.parse("Alan bought it in Ohio")] == ["Ohio"]
+    assert best(gp.parse("We moved to Jordan"))[0][2] == "JO"
