@@ -196,8 +196,15 @@ def run_tasks(
         limit = 2 * max(workers, len(client.scheduler_info().get("workers", {})), 1)
         pending = iter(todo)
         futures = as_completed()
+        index_of: dict[str, int] = {}
+
+        def submit(index: int, tips: list[Tip]) -> None:
+            future = client.submit(task, index, tips, folder, alternatives, pure=False)
+            index_of[future.key] = index
+            futures.add(future)
+
         for index, tips in pending:
-            futures.add(client.submit(task, index, tips, folder, alternatives, pure=False))
+            submit(index, tips)
             if futures.count() >= limit:
                 break
         for future in futures:
@@ -206,10 +213,10 @@ def run_tasks(
             except Exception as err:
                 futures.clear()
                 raise BatchError(f"a batch task failed: {type(err).__name__}: {err}") from err
-            done(-1, n)
+            done(index_of.pop(future.key), n)
             future.release()
             for index, tips in pending:
-                futures.add(client.submit(task, index, tips, folder, alternatives, pure=False))
+                submit(index, tips)
                 break
 
 
