@@ -241,6 +241,8 @@ def run_flashgeotext(docs: list[Doc]) -> tuple[list[list[Prediction]], float] | 
                 loc = geocoder.geocode(name)
             except ValueError:  # an entity without coordinates
                 loc = None
+            if isinstance(loc, list):  # geopy may answer with several locations
+                loc = loc[0] if loc else None
             lat = loc.latitude if loc is not None else None
             lon = loc.longitude if loc is not None else None
             out.append(Prediction(start, end, lat, lon))
