@@ -49,6 +49,8 @@ LANGUAGE_WEIGHT = 2.0
 #: How often the other names' readings are re-weighed by each other.
 CONTEXT_ROUNDS = 2
 ALPHA_ADMIN1 = 0.05
+#: How much more a region named in the text ("Texas") weighs than a town in it, as context.
+REGION_NAMED_WEIGHT = 8.0
 #: Country shares, admin1 shares, and their sums, over all names of a text.
 Totals = tuple[Mapping[str, float], Mapping[str, float], float, float]
 _LEVEL_WEIGHT = {"country": 4.0, "admin1": 1.5, "locality": 1.0}
@@ -211,8 +213,10 @@ class Resolver:
                 total = sum(sc.values()) or 1.0
                 for row, v in sc.items():
                     c[self._country[row]] += span.evidence * v / total
-                    if self._level[row] != "country":
-                        a[self._admin1[row]] += span.evidence * v / total
+                    level = self._level[row]
+                    if level != "country":
+                        named = REGION_NAMED_WEIGHT if level == "admin1" else 1.0
+                        a[self._admin1[row]] += named * span.evidence * v / total
             else:
                 for clue in span.clues[:1]:
                     for code, weight in clue.countries:

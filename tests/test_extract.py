@@ -170,3 +170,9 @@ def test_first_name_that_is_another_name_of_a_region(gp: Geoparser) -> None:
     # "Alan" is an alternate name of the Åland Islands; "Jordan" is the country's own name
     assert [m.text for m in gp.parse("Alan bought it in Ohio")] == ["Ohio"]
     assert best(gp.parse("We moved to Jordan"))[0][2] == "JO"
+
+
+def test_region_named_in_the_text_weighs_more_than_a_town(gp: Geoparser) -> None:
+    (newport, _london, _wales) = gp.parse("Seen in Newport and London. I am from Wales")
+    assert newport.best is not None and newport.best.admin1 == "GB.WLS"
+    assert newport.best.probability > 0.5  # 0.33 when Wales counted like one more town
