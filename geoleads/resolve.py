@@ -12,7 +12,8 @@ A reading's score is the product of
 - the other places in the same text: with ``s`` the share of the other spans'
   readings that lie in a reading's country, the reading is weighed by
   ``(s + 0.02) / 1.02`` (and likewise by ``(s + 0.05) / 1.05`` for its admin1
-  region), so in a text about Georgia "Dublin" is Dublin, GA; a reading
+  region, where a region the text names itself counts x8), so in a text about
+  Georgia "Dublin" is Dublin, GA; a reading
   directly followed by ", <its country or region>" ("Horn, Sweden") gets x50;
 - the caller's ``country_prior`` (e.g. from the same object's other tips):
   ``x (1 + 4 w)``.
