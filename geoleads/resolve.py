@@ -4,9 +4,9 @@ A reading's score is the product of
 
 - its prominence: ``sqrt(population + 100)``, so a city of 800,000 outweighs a
   village of 800 by 30 to 1 but not by 1000 to 1 (a region's population, the
-  sum of its towns', counts one twentieth; countries and regions weigh x4 and
+  sum of its towns', counts one twentieth; countries and regions weigh x2 and
   x1.5 as levels);
-- a country that the span names only in another language weighs x0.1 when
+- a country that the span names only in another language weighs x0.02 when
   some other reading is called exactly so ("Indiana" is the US state, not
   India; "Columbia" is a US town, not Colombia);
 - the other places in the same text: with ``s`` the share of the other spans'
@@ -54,7 +54,7 @@ ALPHA_ADMIN1 = 0.05
 REGION_NAMED_WEIGHT = 8.0
 #: Country shares, admin1 shares, and their sums, over all names of a text.
 Totals = tuple[Mapping[str, float], Mapping[str, float], float, float]
-_LEVEL_WEIGHT = {"country": 4.0, "admin1": 1.5, "locality": 1.0}
+_LEVEL_WEIGHT = {"country": 2.0, "admin1": 1.5, "locality": 1.0}
 
 
 class Resolver:
