@@ -171,3 +171,38 @@ def test_bad_requests_are_refused(app: Flask) -> None:
     assert client.get("/exports/jobs/0123456789abcdef").status_code == 404
     assert client.get("/exports/jobs/0123456789abcdef/download").status_code == 404
     assert not any(a == "export_start" for _u, a, _t, _d in audit(app))
+
+
+def test_too_many_running_exports_get_429(app: Flask) -> None:
+    import threading
+
+    from geoleads.web import exports
+
+    client = client_as(app, "anna")
+    release = threading.Event()
+    busy = [threading.Thread(target=release.wait, daemon=True) for _ in range(exports.MAX_RUNNING)]
+    for thread in busy:
+        thread.start()
+        exports._threads.append(thread)
+    try:
+        assert start(client, scope="campaign").status_code == 429
+    finally:
+        release.set()
+        for thread in busy:
+            thread.join(5)
+    resp = start(client, scope="campaign", fmt="csv")
+    assert resp.status_code == 302 and wait(client, resp.headers["Location"])["status"] == "done"
+
+
+def test_a_job_abandoned_by_a_restart_shows_as_failed(tmp_path: Path) -> None:
+    from geoleads.web import export_jobs
+
+    job_id = export_jobs.create_job(tmp_path, {"kind": "package", "country": "PL"}, "anna")
+    assert export_jobs.read_status(tmp_path, job_id)["status"] == "queued"  # type: ignore[index]
+    folder = export_jobs.job_dir(tmp_path, job_id)
+    status = json.loads((folder / "status.json").read_text())
+    status.update(status="running", updated_ts=time.time() - export_jobs.STALE_AFTER_S - 1)
+    export_jobs.write_status(tmp_path, job_id, status)
+    seen = export_jobs.read_status(tmp_path, job_id)
+    assert seen is not None and seen["status"] == "failed" and "restarted" in seen["error"]
+    assert [p.name for p in folder.iterdir()] == ["status.json"]  # no temp file left
