@@ -48,19 +48,46 @@ def lead_map(object_id: str) -> Any:
     return resp
 
 
+def _data_stamp(object_id: str, flt: TipFilter, stamp: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What the tips matching ``flt`` depend on: the reviews only when it filters on them;
+    the tips still waiting for the geoparser when it filters on mentions (they gain theirs
+    later); otherwise only the tips (count, last tip: tips are only ever added)."""
+    if flt.status is not None:
+        return tuple(stamp)
+    if flt.country or flt.has_place is not None:
+        return (*stamp[:2], queries.pending_geoparse(store(), object_id))
+    return tuple(stamp[:2])
+
+
 @bp.get("/objects/<path:object_id>")
 def detail(object_id: str) -> Any:
-    """Rankings, map, timeline and the filtered, paginated tip list of one object."""
+    """Rankings, map, timeline and the filtered, paginated tip list of one object.
+
+    The selection's count and timeline (one GROUP BY day) and the page's tip ids are
+    memoised per object, filter and data stamp; the page's rows (current reviews,
+    places) and the highlighting are read and done for the shown tips only."""
     if not queries.object_exists(store(), object_id):
         abort(404, description=f"no object {object_id!r}")
     flt = TipFilter.from_args(request.args)
     cache = summaries()
     cached, stale = cache.current_or_stale(object_id)
     stamp = cached.stamp
-    per_day_key = ("per_day", object_id, stamp, tuple(sorted(flt.query(page=1).items())))
-    count_key = ("count", object_id, stamp, tuple(sorted(flt.query(page=1).items())))
-    total = cache.memo(count_key, lambda: queries.count_tips(store(), object_id, flt))
-    page = queries.tip_page(store(), object_id, flt, count=total)
+    current = cache.stamp(object_id)  # the tips now (a stale summary keeps its old stamp)
+    data = _data_stamp(object_id, flt, current)
+    selection = tuple(sorted(flt.query(page=1).items()))
+
+    def count_and_timeline() -> tuple[int, Any]:
+        per_day = queries.tips_per_day(store(), object_id, flt)
+        # every tip has a received_at: the days add up to the selection's count
+        total = sum(per_day.values()) if flt.active else queries.count_tips(store(), object_id, flt)
+        return total, timeline_svg(per_day)
+
+    total, timeline = cache.memo(("selection", object_id, data, selection), count_and_timeline)
+    ids = cache.memo(
+        ("page_ids", object_id, data, selection, flt.page, flt.per_page),
+        lambda: queries.page_ids(store(), object_id, flt),
+    )
+    page = queries.TipPage(queries.tips_by_id(store(), ids), total)
     spans = queries.spans_for(store(), [t.tip_id for t in page.tips])
     rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in page.tips]
     previous = visits().record(current_user.username, object_id, int(stamp[0]))
@@ -75,11 +102,10 @@ def detail(object_id: str) -> Any:
         page=page,
         tips=rendered,
         since=since,
-        timeline=timeline_svg(
-            cache.memo(per_day_key, lambda: queries.tips_per_day(store(), object_id, flt))
-        ),
+        timeline=timeline,
         languages=cache.memo(
-            ("languages", object_id, stamp), lambda: queries.languages(store(), object_id)
+            ("languages", object_id, tuple(current[:2])),
+            lambda: queries.languages(store(), object_id),
         ),
         statuses=STATUS_FILTERS,
         per_page_choices=PER_PAGE_CHOICES,

@@ -291,6 +291,36 @@ def tip_page(store: Store, object_id: str, flt: TipFilter, count: int | None = N
     return TipPage(tips, total)
 
 
+def page_ids(store: Store, object_id: str, flt: TipFilter) -> list[str]:
+    """The ids of one page of ``object_id``'s tips matching ``flt``, newest first.
+
+    Ids only (no review columns unless the filter needs them), so the result can be
+    memoised and the page's rows read by id with their current reviews."""
+    query = _filtered(object_id, flt, reviews=flt.status is not None)
+    query = query.with_only_columns(TipRow.tip_id)
+    with store.session() as s:
+        return list(
+            s.scalars(
+                query.order_by(TipRow.received_at.desc(), TipRow.tip_id)
+                .offset((flt.page - 1) * flt.per_page)
+                .limit(flt.per_page)
+            )
+        )
+
+
+def pending_geoparse(store: Store, object_id: str) -> int:
+    """How many of ``object_id``'s tips still wait for the geoparser (index on geoparsed_at)."""
+    with store.session() as s:
+        return int(
+            s.scalar(
+                select(func.count())
+                .select_from(TipRow)
+                .where(TipRow.geoparsed_at.is_(None), TipRow.object_id == object_id)
+            )
+            or 0
+        )
+
+
 def _add_places(store: Store, tips: list[TipView]) -> None:
     names = place_names(store, [t.tip_id for t in tips])
     for t in tips:
