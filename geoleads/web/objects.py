@@ -83,12 +83,14 @@ def detail(object_id: str) -> Any:
         return total, timeline_svg(per_day)
 
     total, timeline = cache.memo(("selection", object_id, data, selection), count_and_timeline)
-    ids = cache.memo(
-        ("page_ids", object_id, data, selection, flt.page, flt.per_page),
-        lambda: queries.page_ids(store(), object_id, flt),
-    )
-    page = queries.TipPage(queries.tips_by_id(store(), ids), total)
-    spans = queries.spans_for(store(), [t.tip_id for t in page.tips])
+    ids: list[str] = []
+    if (flt.page - 1) * flt.per_page < total:  # no query for a page past the matches
+        ids = cache.memo(
+            ("page_ids", object_id, data, selection, flt.page, flt.per_page),
+            lambda: queries.page_ids(store(), object_id, flt),
+        )
+    tips, spans = queries.tips_with_spans(store(), ids)
+    page = queries.TipPage(tips, total)
     rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in page.tips]
     previous = visits().record(current_user.username, object_id, int(stamp[0]))
     since = previous.at if previous is not None else None

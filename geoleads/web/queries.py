@@ -315,7 +315,11 @@ def pending_geoparse(store: Store, object_id: str) -> int:
             s.scalar(
                 select(func.count())
                 .select_from(TipRow)
-                .where(TipRow.geoparsed_at.is_(None), TipRow.object_id == object_id)
+                # coalesce(): keep the planner on the geoparsed_at index (a few pending
+                # tips), not the object_id one (every tip of the object)
+                .where(
+                    TipRow.geoparsed_at.is_(None), func.coalesce(TipRow.object_id, "") == object_id
+                )
             )
             or 0
         )
@@ -337,7 +341,7 @@ def place_names(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
                 .where(MentionRow.tip_id.in_(chunk))
                 .order_by(MentionRow.tip_id, MentionRow.position)
             ):
-                label = f"{name} ({country})" if name and country else (name or country or "")
+                label = _place_label(name, country)
                 if label and label not in out[tip_id]:
                     out[tip_id].append(label)
     return {k: ", ".join(v) for k, v in out.items()}
@@ -349,9 +353,7 @@ def spans_for(store: Store, tip_ids: Sequence[str]) -> dict[str, list[tuple[int,
     with store.session() as s:
         for chunk in _chunks(list(tip_ids)):
             for m in s.scalars(select(MentionRow).where(MentionRow.tip_id.in_(chunk))):
-                where = ", ".join(x for x in (m.name, m.admin1, m.country) if x)
-                label = f"{m.kind}: {where} ({m.confidence:.0%})" if where else m.kind
-                out[m.tip_id].append((m.start, m.end, m.kind, label))
+                out[m.tip_id].append((m.start, m.end, m.kind, _span_label(m)))
     return dict(out)
 
 
@@ -395,16 +397,60 @@ def review_map(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def tips_by_id(store: Store, tip_ids: Sequence[str]) -> list[TipView]:
-    """The tips ``tip_ids`` (in that order, unknown ids left out), with review and places."""
+def tips_by_id(store: Store, tip_ids: Sequence[str], places: bool = True) -> list[TipView]:
+    """The tips ``tip_ids`` (in that order, unknown ids left out), with review and places
+    (``places=False``: without, see :func:`tips_with_spans`)."""
     found: dict[str, TipView] = {}
     with store.session() as s:
         for chunk in _chunks(list(tip_ids)):
             rows = s.execute(_filtered(None, TipFilter()).where(TipRow.tip_id.in_(chunk))).all()
             found.update((v.tip_id, v) for v in _views(rows))
     tips = [found[t] for t in tip_ids if t in found]
-    _add_places(store, tips)
+    if places:
+        _add_places(store, tips)
     return tips
+
+
+def tips_with_spans(
+    store: Store, tip_ids: Sequence[str]
+) -> tuple[list[TipView], dict[str, list[tuple[int, int, str, str]]]]:
+    """:func:`tips_by_id` and :func:`spans_for` of the same tips from one read of their
+    mentions (the place names and the highlight spans are both made from it)."""
+    tips = tips_by_id(store, tip_ids, places=False)
+    names: dict[str, list[str]] = defaultdict(list)
+    spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
+    with store.session() as s:
+        for chunk in _chunks([t.tip_id for t in tips]):
+            for m in s.execute(
+                select(
+                    MentionRow.tip_id,
+                    MentionRow.name,
+                    MentionRow.admin1,
+                    MentionRow.country,
+                    MentionRow.kind,
+                    MentionRow.confidence,
+                    MentionRow.start,
+                    MentionRow.end,
+                )
+                .where(MentionRow.tip_id.in_(chunk))
+                .order_by(MentionRow.tip_id, MentionRow.position)
+            ):
+                label = _place_label(m.name, m.country)
+                if label and label not in names[m.tip_id]:
+                    names[m.tip_id].append(label)
+                spans[m.tip_id].append((m.start, m.end, m.kind, _span_label(m)))
+    for t in tips:
+        t.places = ", ".join(names.get(t.tip_id, []))
+    return tips, dict(spans)
+
+
+def _place_label(name: str | None, country: str | None) -> str:
+    return f"{name} ({country})" if name and country else (name or country or "")
+
+
+def _span_label(m: Any) -> str:
+    where = ", ".join(x for x in (m.name, m.admin1, m.country) if x)
+    return f"{m.kind}: {where} ({m.confidence:.0%})" if where else str(m.kind)
 
 
 # --- inputs of the narrowing --------------------------------------------------------------
