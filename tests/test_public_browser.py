@@ -59,8 +59,8 @@ def test_tips_in_two_languages_reach_the_review_queue(browser: Any, tmp_path: Pa
         page.get_by_label("Pays", exact=True).select_option("BE")
         page.get_by_label("Ville ou village").fill("Gent")
         page.get_by_role("button", name="Envoyer l’indice").focus()
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         assert page.locator("h1").inner_text() == "Merci"
         assert page.context.cookies() == []
         watch.assert_clean()
@@ -68,12 +68,14 @@ def test_tips_in_two_languages_reach_the_review_queue(browser: Any, tmp_path: Pa
 
         # Polish, chosen with the language switcher
         page, watch = no_js_page(browser, base + "/public/objects/OBJ-PUB-B")
-        page.get_by_role("navigation").get_by_role("link", name="Polski").click()
+        with page.expect_navigation():
+            page.get_by_role("navigation").get_by_role("link", name="Polski").click()
         assert page.locator("html").get_attribute("lang") == "pl"
         tip = "Mieliśmy taką tapetę w mieszkaniu w Krakowie."
         page.get_by_label(re.compile("^Twoja wskazówka")).fill(tip)
         page.get_by_label("Język wskazówki (opcjonalnie)").select_option("pl")
-        page.get_by_role("button", name="Wyślij wskazówkę").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Wyślij wskazówkę").click()
         assert page.locator("h1").inner_text() == "Dziękujemy"
         watch.assert_clean()
         page.context.close()
@@ -85,7 +87,8 @@ def test_tips_in_two_languages_reach_the_review_queue(browser: Any, tmp_path: Pa
         page, watch = open_page(browser, base + "/login")
         page.get_by_label("User name").fill("anna")
         page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name=re.compile("log in", re.I)).click()
+        with page.expect_navigation():
+            page.get_by_role("button", name=re.compile("log in", re.I)).click()
         page.goto(base + "/review")
         body = page.locator("main").inner_text()
         assert "Je l’ai acheté à Gand" in body and "Where: Gent, Belgium" in body
