@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from postgres import postgres_server, postgres_url, store_url  # noqa: F401 (fixtures)
 
 from geoleads.gazetteer import Gazetteer, get_gazetteer
@@ -41,3 +42,19 @@ def browser():  # type: ignore[no-untyped-def]
         chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The web tests' store: real geoparsed tips and three users (built once per session)."""
+    from webapp_support import template_db
+
+    return template_db(tmp_path_factory.mktemp("webdb"))
+
+
+@pytest.fixture()
+def app(template: Path, tmp_path: Path) -> Flask:
+    """A fresh investigators' app over a copy of ``template`` (tests may write freely)."""
+    from webapp_support import make_app
+
+    return make_app(template, tmp_path)

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, url_for
-from webapp_support import USERS, login, make_app, template_db
+from webapp_support import USERS, login
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -79,16 +79,6 @@ NEEDS: dict[tuple[str, str], str | None] = {
     ("admin.users", "GET"): "admin",
     ("admin.users", "POST"): "admin",
 }
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return template_db(tmp_path_factory.mktemp("webdb"))
-
-
-@pytest.fixture()
-def app(template: Path, tmp_path: Path) -> Flask:
-    return make_app(template, tmp_path)
 
 
 def routes(app: Flask) -> list[tuple[str, str, str]]:

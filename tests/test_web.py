@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from webapp_support import PASSWORD, csrf_from, login, make_app, template_db
+from webapp_support import PASSWORD, csrf_from, login, make_app
 
 from geoleads.store.models import AuditEventRow, TipRow
 from geoleads.web.state import store
@@ -18,16 +18,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 PUBLIC = {"auth.login", "static", "health", "api.openapi"}
 SAMPLE_ARGS = {"object_id": "OBJ-WEB-A", "job_id": 1, "fmt": "csv", "filename": "app.css"}
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return template_db(tmp_path_factory.mktemp("webdb"))
-
-
-@pytest.fixture()
-def app(template: Path, tmp_path: Path) -> Flask:
-    return make_app(template, tmp_path)
 
 
 def client_as(app: Flask, username: str) -> Any:

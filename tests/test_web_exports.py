@@ -12,22 +12,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from webapp_support import csrf_from, login, make_app, template_db
+from webapp_support import csrf_from, login, make_app
 
 from geoleads.store.models import AuditEventRow
 from geoleads.web.state import store
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return template_db(tmp_path_factory.mktemp("webdb"))
-
-
-@pytest.fixture()
-def app(template: Path, tmp_path: Path) -> Flask:
-    return make_app(template, tmp_path)
 
 
 def client_as(app: Flask, username: str) -> Any:

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from webapp_support import csrf_from, login, make_app, template_db
+from webapp_support import csrf_from, login
 
 from geoleads.store.mentions import geoparse_pending, reset_geoparse
 from geoleads.web.state import store
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return template_db(tmp_path_factory.mktemp("webdb-memo"))
-
-
-@pytest.fixture()
-def app(template: Path, tmp_path: Path) -> Flask:
-    return make_app(template, tmp_path)
 
 
 def shown(client: Any, query: str) -> tuple[set[str], str]:
