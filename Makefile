@@ -7,7 +7,7 @@ export GEOLEADS_CACHE_DIR ?= $(GEOLEADS_HOME)/cache
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-deps gazetteer lint typecheck pytest demo bench clean
+.PHONY: run test install native system-deps gazetteer lint typecheck pytest demo bench clean
 
 DEMO := data/demo/tips.csv
 
@@ -19,7 +19,7 @@ run: install gazetteer ## set up, write the demo summaries and maps, serve the i
 	@echo "geoleads: campaign overview map in maps/demo-overview.html (opens from disk, offline)"
 	$(PY) -m geoleads demo
 
-test: install system-deps gazetteer lint typecheck pytest ## set up and run every check
+test: system-deps install gazetteer lint typecheck pytest ## set up and run every check
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -29,7 +29,19 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The geoparser's hot modules compiled with mypyc (pure Python when impossible; see
+# geoleads/_native.py: an edited .py is never shadowed by its old build).
+NATIVE := geoleads/native.json
+NATIVE_SRC := geoleads/textscan.py geoleads/extract.py geoleads/resolve.py \
+	geoleads/_native.py geoleads/nativebuild.py
+
+$(NATIVE): $(NATIVE_SRC) | $(STAMP)
+	$(PY) -m geoleads.nativebuild build
+
+install: $(STAMP) $(NATIVE)
+
+native: install ## (re)compile the hot modules with mypyc now
+	$(PY) -m geoleads.nativebuild build
 
 system-deps: ## Debian packages the tests use: chromium (browser tests), PostgreSQL + PostGIS
 	bash .ci/install-system-deps
@@ -52,3 +64,4 @@ bench: install gazetteer ## speed and accuracy benchmarks (numbers go in the REA
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -f geoleads/*.so geoleads/native.json
