@@ -49,12 +49,14 @@ _USPS_RE = re.compile(r"(?<=[a-z], )[A-Z]{2}(?![\w.])")
 def find_abbreviations(text: str) -> Iterator[tuple[re.Match[str], str]]:
     """``(match, code)`` pairs: an ISO country code or a GeoNames admin1 code."""
     hits: list[tuple[re.Match[str], str]] = []
-    for m in _COUNTRY_RE.finditer(text):
-        hits.append((m, COUNTRIES[m.group(0)]))
-    for m in _STATE_RE.finditer(text):
-        hits.append((m, "US." + US_STATES[m.group(0)]))
-    for m in _USPS_RE.finditer(text):
-        if m.group(0) in USPS:
-            hits.append((m, "US." + m.group(0)))
+    if "U" in text:  # every country abbreviation starts with U (a quick test first)
+        for m in _COUNTRY_RE.finditer(text):
+            hits.append((m, COUNTRIES[m.group(0)]))
+    if "," in text:  # states only after a comma
+        for m in _STATE_RE.finditer(text):
+            hits.append((m, "US." + US_STATES[m.group(0)]))
+        for m in _USPS_RE.finditer(text):
+            if m.group(0) in USPS:
+                hits.append((m, "US." + m.group(0)))
     hits.sort(key=lambda h: h[0].start())
     yield from hits

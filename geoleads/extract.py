@@ -71,14 +71,36 @@ _WORD = re.compile(r"[^\W\d_]+")
 _JOINERS = {" ", "-", "\u2013", "\u2010", "\u2011", "'", "\u2019", ". ", ".", "\u00a0"}
 
 
+def tokenize(folded: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """The words (runs of letters) of ``folded`` and their ``(start, end)`` offsets.
+
+    >>> tokenize("w krakowie, 2x")
+    (['w', 'krakowie', 'x'], [(0, 1), (2, 10), (13, 14)])
+    """
+    words: list[str] = _WORD.findall(folded)
+    # offsets without match objects: only non-letters lie between two words,
+    # so each word's first occurrence after the previous one is where it matched
+    toks: list[tuple[int, int]] = []
+    pos = 0
+    for w in words:
+        start = folded.find(w, pos)
+        pos = start + len(w)
+        toks.append((start, pos))
+    return words, toks
+
+
 @dataclass(frozen=True)
 class EntityColumns:
-    """The gazetteer's entity columns as numpy arrays (shared, read-only)."""
+    """The gazetteer's entity columns (shared, read-only).
+
+    ``pop`` and ``name`` are numpy arrays; the codes read per reading on the
+    hot path are plain lists (indexing a list is several times faster).
+    """
 
     pop: Any
-    level: Any
-    country: Any
-    admin1: Any
+    level: list[str]
+    country: list[str]
+    admin1: list[str]
     name: Any
 
 
@@ -92,22 +114,27 @@ def entity_columns(gazetteer: Gazetteer) -> EntityColumns:
         e = gazetteer.entities
         cols = EntityColumns(
             pop=e["population"].to_numpy(),
-            level=e["level"].astype(str).to_numpy(),
-            country=e["country"].astype(str).to_numpy(),
-            admin1=e["admin1"].astype(str).to_numpy(),
+            level=e["level"].astype(str).to_numpy().tolist(),
+            country=e["country"].astype(str).to_numpy().tolist(),
+            admin1=e["admin1"].astype(str).to_numpy().tolist(),
             name=e["name"].to_numpy(),
         )
         _COLUMNS[id(gazetteer)] = cols
     return cols
 
 
-@dataclass(frozen=True)
 class Span:
-    """A candidate span before resolution.
+    """A candidate span before resolution (read-only by convention).
 
     ``rows`` are gazetteer rows for a place, ``clues`` lexicon clues for a
     demonym, language or macro-region; ``key`` is the name key that matched
-    (the lemma's key for an inflected form).
+    (the lemma's key for an inflected form). A plain class, not a frozen
+    dataclass, because it is made for every candidate name on the hot path
+    (mypyc compiles it to a C struct); equality, hash and repr are a dataclass's.
+
+    >>> Span(0, 6, "Krakau", "place", "krakau", (7,), (), 0.9)
+    Span(start=0, end=6, text='Krakau', kind='place', key='krakau', rows=(7,), clues=(), \
+evidence=0.9, inflected=False)
     """
 
     start: int
@@ -118,7 +145,57 @@ class Span:
     rows: tuple[int, ...]
     clues: tuple[Any, ...]
     evidence: float
-    inflected: bool = False
+    inflected: bool
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        text: str,
+        kind: str,
+        key: str,
+        rows: tuple[int, ...],
+        clues: tuple[Any, ...],
+        evidence: float,
+        inflected: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.kind = kind
+        self.key = key
+        self.rows = rows
+        self.clues = clues
+        self.evidence = evidence
+        self.inflected = inflected
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.start,
+            self.end,
+            self.text,
+            self.kind,
+            self.key,
+            self.rows,
+            self.clues,
+            self.evidence,
+            self.inflected,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Span):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (
+            f"Span(start={self.start!r}, end={self.end!r}, text={self.text!r}, "
+            f"kind={self.kind!r}, key={self.key!r}, rows={self.rows!r}, clues={self.clues!r}, "
+            f"evidence={self.evidence!r}, inflected={self.inflected!r})"
+        )
 
 
 class ClueInfo(NamedTuple):
@@ -169,6 +246,10 @@ class Extractor:
         )
         self.clues: dict[str, tuple[tuple[Any, ...], ...]] = {}
         self.starts = self.words.starts
+        # the word lists' tables, held here too (one attribute read on the hot path)
+        self._common: dict[str, dict[str, float]] = self.words.common
+        self._german_nouns: dict[str, float] = self.words.german_nouns
+        self._first_names: frozenset[str] = self.words.first_names
         self.clue_starts: dict[str, int] = {}
         context = set(CONTEXT_WORDS)
         if table is not None:
@@ -328,7 +409,7 @@ class Extractor:
         language only and that is a ``home`` language, it counts
         :data:`HOME_DISCOUNT` less. A multi-word key is as common as its rarest word.
         """
-        common = self.words.common
+        common = self._common
         best = 0.0
         for part in key.split(" "):
             langs = common.get(part)
@@ -362,10 +443,10 @@ class Extractor:
     def scan(self, text: str, language: str | None = None) -> tuple[list[Span], str | None]:
         """:meth:`spans` and the text's language (``language``, or the guess, or ``None``)."""
         folded = fold(text)
-        toks = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
-        if not toks:
+        words, toks = tokenize(folded)
+        if not words:
             return [], language
-        scan = TextScan(text, folded, toks, [folded[s:e] for s, e in toks], language, self.words)
+        scan = TextScan(text, folded, toks, words, language, self.words)
         return self._scan(scan), scan.language()
 
     def _scan(self, scan: TextScan) -> list[Span]:
@@ -587,7 +668,7 @@ class Extractor:
         is_common = common >= floor and common > expected + 0.3 and not famous
         german_noun = False
         if cap and (not famous or not main) and nwords == 1:
-            noun = self.words.german_nouns.get(key, 0.0)
+            noun = self._german_nouns.get(key, 0.0)
             if noun > expected + 0.5 and scan.language() in ("de", None):
                 german_noun = True  # "Marke", "Horn": capitals prove nothing in German
         region_after = False
@@ -604,7 +685,7 @@ class Extractor:
             evidence = 0.75
         elif cap:
             if initial and not context and not region_after:
-                langs = self.words.common.get(key, {})
+                langs = self._common.get(key, {})
                 if (
                     common >= MIN_COMMON_INITIAL
                     and not famous
@@ -638,7 +719,7 @@ class Extractor:
             and regional
             and not region_named
             and not (context or region_after)
-            and key in self.words.first_names
+            and key in self._first_names
         ):
             # "Alan" is a first name before it is another name of the Åland Islands
             if capitalised_neighbour(scan, i, after=True):
@@ -649,7 +730,7 @@ class Extractor:
                 return None  # "Mr. Clark", "Sullivan said"
             if not context and pop < 100_000 and key in scan.person_words():
                 return None  # "Chiquita Raquel Henry", later "Henry"
-            if not context and pop < 200_000 and key in self.words.first_names:
+            if not context and pop < 200_000 and key in self._first_names:
                 if capitalised_neighbour(scan, i, after=True):
                     return None  # "Michael Smith"
                 evidence *= 0.5  # "George", "Mary" alone

@@ -24,6 +24,7 @@ sum to at most 1 and the rest is the chance that the span is no place at all.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import defaultdict
@@ -53,7 +54,11 @@ ALPHA_ADMIN1 = 0.05
 #: How much more a region named in the text ("Texas") weighs than a town in it, as context.
 REGION_NAMED_WEIGHT = 8.0
 #: Country shares, admin1 shares, and their sums, over all names of a text.
-Totals = tuple[Mapping[str, float], Mapping[str, float], float, float]
+Totals = tuple[dict[str, float], dict[str, float], float, float]
+#: Per name key of a text: its country shares and admin1 shares.
+Context = dict[str, tuple[dict[str, float], dict[str, float]]]
+#: The countries and admin1 regions named by the span right after a name ("Horn, Sweden").
+Follower = tuple[frozenset[str], frozenset[str]]
 _LEVEL_WEIGHT = {"country": 2.0, "admin1": 1.5, "locality": 1.0}
 
 
@@ -71,9 +76,9 @@ class Resolver:
         self._lat = gazetteer.entities["lat"].to_numpy()
         self._lon = gazetteer.entities["lon"].to_numpy()
         self._main_key: dict[int, str] = {}
-        self._fields: dict[int, tuple[Any, ...]] = {}
+        self._fields: dict[int, dict[str, Any]] = {}
         self._base_memo: dict[str, tuple[tuple[int, ...], dict[int, float]]] = {}
-        self._country_candidate: dict[str, Candidate | None] = {}
+        self._country_candidate: dict[str, dict[str, Any] | None] = {}
 
     def main_key(self, row: int) -> str:
         key = self._main_key.get(row)
@@ -89,7 +94,7 @@ class Resolver:
             memo = (span.rows, self._base_scores(span))
             if len(self._base_memo) < 200_000:
                 self._base_memo[span.key] = memo
-        return dict(memo[1])
+        return dict(self._base(span))
 
     def _base_scores(self, span: Span) -> dict[int, float]:
         scores: dict[int, float] = {}
@@ -130,22 +135,19 @@ class Resolver:
             except LookupError:
                 self._country_candidate[code] = None
             else:
-                self._country_candidate[code] = Candidate(
-                    p.geonameid, p.name, "country", p.country, None, p.lat, p.lon, 1.0
-                )
+                self._country_candidate[code] = {
+                    "geonameid": p.geonameid,
+                    "name": p.name,
+                    "level": "country",
+                    "country": p.country,
+                    "admin1": None,
+                    "lat": p.lat,
+                    "lon": p.lon,
+                }
         found = self._country_candidate[code]
         if found is None:
             return None
-        return Candidate(
-            found.geonameid,
-            found.name,
-            "country",
-            found.country,
-            None,
-            found.lat,
-            found.lon,
-            probability,
-        )
+        return new_candidate(found, probability)
 
     def resolve(
         self,
@@ -160,20 +162,30 @@ class Resolver:
         """
         if not spans:
             return []
-        base = [self.base_scores(s) if s.kind == "place" else {} for s in spans]
-        prior = {k.upper(): float(v) for k, v in (country_prior or {}).items()}
+        n = len(spans)
+        prior: dict[str, float] = {k.upper(): float(v) for k, v in (country_prior or {}).items()}
         prior_total = sum(prior.values())
         if prior_total > 0:
             prior = {k: v / prior_total for k, v in prior.items()}
-        followers = [_follower(text, spans, i) for i in range(len(spans))]
         spoken = _speaking(language) if language else frozenset()
+        country_of = self._country
+        language_weight = LANGUAGE_WEIGHT
+        base: list[dict[int, float]] = []
+        for s in spans:
+            if s.kind != "place":
+                base.append({})
+                continue
+            b = self._base(s)
+            if spoken:
+                b = {
+                    r: v * (language_weight if country_of[r] in spoken else 1.0)
+                    for r, v in b.items()
+                }
+            base.append(b)  # shared with the memo: never changed below
+        followers = [self._follower_codes(_follower(text, spans, i)) for i in range(n)]
         # Readings weighed by the other names' readings, then again by the other
         # names' re-weighed readings. A name said twice counts once.
-        base = [
-            {r: v * (LANGUAGE_WEIGHT if self._country[r] in spoken else 1.0) for r, v in b.items()}
-            for b in base
-        ]
-        scores = [self._weigh(i, spans, base, None, prior, followers) for i in range(len(spans))]
+        scores = [self._weigh(spans[i], base[i], prior, followers[i], None) for i in range(n)]
         # a name with one reading keeps it whatever the others say: weigh the rest only
         ambiguous = [len(b) > 1 for b in base]
         if len({s.key for s in spans}) > 1 and any(ambiguous):
@@ -181,95 +193,117 @@ class Resolver:
                 context = self._context(spans, scores)
                 totals = _totals(context)
                 scores = [
-                    self._weigh(i, spans, base, context, prior, followers, totals)
+                    self._weigh(spans[i], base[i], prior, followers[i], (context, totals))
                     if ambiguous[i]
                     else scores[i]
-                    for i in range(len(spans))
+                    for i in range(n)
                 ]
         mentions: list[Mention] = []
-        for i, span in enumerate(spans):
+        for i in range(n):
+            span = spans[i]
             if span.kind != "place":
                 mentions.append(self._clue_mention(span, prior))
                 continue
-            scored = sorted(((v, row) for row, v in scores[i].items()), reverse=True)
-            total = sum(v for v, _ in scored) or 1.0
+            scored = sorted([(v, row) for row, v in scores[i].items()], reverse=True)
+            total = sum([v for v, _ in scored]) or 1.0
+            evidence = span.evidence
             cands = tuple(
-                self._candidate(row, span.evidence * v / total)
-                for v, row in scored[:MAX_CANDIDATES]
+                [self._candidate(row, evidence * v / total) for v, row in scored[:MAX_CANDIDATES]]
             )
-            mentions.append(Mention(span.start, span.end, span.text, "place", cands))
+            mentions.append(new_mention(span.start, span.end, span.text, "place", cands))
         return mentions
 
-    def _context(
-        self, spans: Sequence[Span], scores: list[dict[int, float]]
-    ) -> dict[str, tuple[dict[str, float], dict[str, float]]]:
+    def _base(self, span: Span) -> dict[int, float]:
+        """:meth:`base_scores` without the copy (callers must not change it)."""
+        memo = self._base_memo.get(span.key)
+        if memo is None or memo[0] != span.rows:
+            memo = (span.rows, self._base_scores(span))
+            if len(self._base_memo) < 200_000:
+                self._base_memo[span.key] = memo
+        return memo[1]
+
+    def _follower_codes(
+        self, follower: Span | None
+    ) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The countries and admin1 regions that a following span ("Horn, Sweden") names."""
+        if follower is None:
+            return None
+        level_of, country_of, admin1_of = self._level, self._country, self._admin1
+        countries = frozenset([country_of[f] for f in follower.rows if level_of[f] == "country"])
+        regions = frozenset([admin1_of[f] for f in follower.rows if level_of[f] == "admin1"])
+        return countries, regions
+
+    def _context(self, spans: Sequence[Span], scores: list[dict[int, float]]) -> Context:
         """Per name key: its evidence-weighted country and admin1 shares."""
-        out: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
-        for span, sc in zip(spans, scores, strict=True):
+        out: Context = {}
+        country_of, admin1_of, level_of = self._country, self._admin1, self._level
+        region_named = REGION_NAMED_WEIGHT
+        for i in range(len(spans)):
+            span = spans[i]
+            sc = scores[i]
             if span.key in out:
                 continue
-            c: dict[str, float] = defaultdict(float)
-            a: dict[str, float] = defaultdict(float)
+            c: dict[str, float] = {}
+            a: dict[str, float] = {}
+            evidence = span.evidence
             if span.kind == "place":
                 total = sum(sc.values()) or 1.0
                 for row, v in sc.items():
-                    c[self._country[row]] += span.evidence * v / total
-                    level = self._level[row]
+                    code = country_of[row]
+                    c[code] = c.get(code, 0.0) + evidence * v / total
+                    level = level_of[row]
                     if level != "country":
-                        named = REGION_NAMED_WEIGHT if level == "admin1" else 1.0
-                        a[self._admin1[row]] += named * span.evidence * v / total
+                        named = region_named if level == "admin1" else 1.0
+                        code = admin1_of[row]
+                        a[code] = a.get(code, 0.0) + named * evidence * v / total
             else:
                 for clue in span.clues[:1]:
                     for code, weight in clue.countries:
-                        c[code] += span.evidence * weight
+                        c[code] = c.get(code, 0.0) + evidence * weight
             out[span.key] = (c, a)
         return out
 
     def _weigh(
         self,
-        i: int,
-        spans: Sequence[Span],
-        base: list[dict[int, float]],
-        context: dict[str, tuple[dict[str, float], dict[str, float]]] | None,
-        prior: Mapping[str, float],
-        followers: list[Span | None],
-        totals: Totals = ({}, {}, 0.0, 0.0),
+        span: Span,
+        base: dict[int, float],
+        prior: dict[str, float],
+        follower: Follower | None,
+        context: tuple[Context, Totals] | None,
     ) -> dict[int, float]:
-        """The scores of span ``i``'s readings given the other names and the prior."""
-        span = spans[i]
+        """The scores of ``span``'s readings given the other names and the prior."""
         if span.kind != "place":
             return {}
         # the other names' shares: the totals over all names minus this name's own
-        own_c: Mapping[str, float] = {}
-        own_a: Mapping[str, float] = {}
-        tot_c: Mapping[str, float] = {}
-        tot_a: Mapping[str, float] = {}
+        own_c: dict[str, float] = {}
+        own_a: dict[str, float] = {}
+        tot_c: dict[str, float] = {}
+        tot_a: dict[str, float] = {}
         mass_c = mass_a = 0.0
         if context is not None:
-            tot_c, tot_a, all_c, all_a = totals
-            own_c, own_a = context[span.key]
+            tot_c, tot_a, all_c, all_a = context[1]
+            own_c, own_a = context[0][span.key]
             mass_c = all_c - sum(own_c.values())
             mass_a = all_a - sum(own_a.values())
-        follower = followers[i]
+        by_country = mass_c > 1e-9
+        by_admin1 = mass_a > 1e-9
+        alpha_c, alpha_a = ALPHA_COUNTRY, ALPHA_ADMIN1
+        country_of, admin1_of, level_of = self._country, self._admin1, self._level
         out: dict[int, float] = {}
-        for row, score in base[i].items():
-            country = self._country[row]
-            admin1 = self._admin1[row]
-            if mass_c > 1e-9:
+        for row, score in base.items():
+            country = country_of[row]
+            admin1 = admin1_of[row]
+            if by_country:
                 other = tot_c.get(country, 0.0) - own_c.get(country, 0.0)
                 share = max(other, 0.0) / mass_c
-                score *= (share + ALPHA_COUNTRY) / (1.0 + ALPHA_COUNTRY)
-            if mass_a > 1e-9 and self._level[row] != "country":
+                score *= (share + alpha_c) / (1.0 + alpha_c)
+            if by_admin1 and level_of[row] != "country":
                 other = tot_a.get(admin1, 0.0) - own_a.get(admin1, 0.0)
                 share = max(other, 0.0) / mass_a
-                score *= (share + ALPHA_ADMIN1) / (1.0 + ALPHA_ADMIN1)
+                score *= (share + alpha_a) / (1.0 + alpha_a)
             if prior:
                 score *= 1.0 + 4.0 * prior.get(country, 0.0)
-            if follower is not None and any(
-                (self._level[f] == "country" and self._country[f] == country)
-                or (self._level[f] == "admin1" and self._admin1[f] == admin1)
-                for f in follower.rows
-            ):
+            if follower is not None and (country in follower[0] or admin1 in follower[1]):
                 score *= 50.0  # "Horn, Sweden"
             out[row] = score
         return out
@@ -278,10 +312,17 @@ class Resolver:
         fields = self._fields.get(row)
         if fields is None:
             p = self.gazetteer.place(row)
-            fields = (p.geonameid, p.name, p.level, p.country, p.admin1, p.lat, p.lon)
+            fields = {
+                "geonameid": p.geonameid,
+                "name": p.name,
+                "level": p.level,
+                "country": p.country,
+                "admin1": p.admin1,
+                "lat": p.lat,
+                "lon": p.lon,
+            }
             self._fields[row] = fields
-        gid, name, level, country, admin1, lat, lon = fields
-        return Candidate(gid, name, level, country, admin1, lat, lon, probability)
+        return new_candidate(fields, probability)
 
     def _clue_mention(self, span: Span, prior: Mapping[str, float]) -> Mention:
         weights: dict[str, float] = defaultdict(float)
@@ -300,18 +341,70 @@ class Resolver:
             cand = self.country_candidate(code, span.evidence * weight / total)
             if cand is not None:
                 cands.append(cand)
-        return Mention(span.start, span.end, span.text, span.kind, tuple(cands))
+        return new_mention(span.start, span.end, span.text, span.kind, tuple(cands))
 
 
-def _totals(context: dict[str, tuple[dict[str, float], dict[str, float]]]) -> Totals:
+def _plain(cls: type, names: tuple[str, ...]) -> bool:
+    """Whether ``cls`` is a dataclass with exactly these fields, no slots, no ``__post_init__``."""
+    return (
+        dataclasses.is_dataclass(cls)
+        and tuple(f.name for f in dataclasses.fields(cls)) == names
+        and "__slots__" not in cls.__dict__
+        and not hasattr(cls, "__post_init__")
+    )
+
+
+_CANDIDATE_FIELDS = ("geonameid", "name", "level", "country", "admin1", "lat", "lon")
+#: Build the frozen records by filling their ``__dict__`` (3x faster than ``__init__``,
+#: equal objects); only while they stay plain dataclasses.
+FAST_RECORDS = _plain(Candidate, (*_CANDIDATE_FIELDS, "probability")) and _plain(
+    Mention, ("start", "end", "text", "kind", "candidates")
+)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def new_candidate(fields: dict[str, Any], probability: float) -> Candidate:
+    """``Candidate(**fields, probability=probability)``, built quickly.
+
+    >>> f = {"geonameid": 1, "name": "A", "level": "locality", "country": "PL",
+    ...      "admin1": "PL.77", "lat": 50.0, "lon": 20.0}
+    >>> new_candidate(f, 0.5) == Candidate(**f, probability=0.5)
+    True
+    """
+    if not FAST_RECORDS:
+        return Candidate(**fields, probability=probability)
+    values = fields.copy()
+    values["probability"] = probability
+    cand: Candidate = _new(Candidate)
+    _set(cand, "__dict__", values)
+    return cand
+
+
+def new_mention(
+    start: int, end: int, text: str, kind: str, candidates: tuple[Candidate, ...]
+) -> Mention:
+    """``Mention(start, end, text, kind, candidates)``, built quickly."""
+    if not FAST_RECORDS:
+        return Mention(start, end, text, kind, candidates)
+    mention: Mention = _new(Mention)
+    _set(
+        mention,
+        "__dict__",
+        {"start": start, "end": end, "text": text, "kind": kind, "candidates": candidates},
+    )
+    return mention
+
+
+def _totals(context: Context) -> Totals:
     """Country and admin1 shares summed over every name, and their masses."""
-    tot_c: dict[str, float] = defaultdict(float)
-    tot_a: dict[str, float] = defaultdict(float)
+    tot_c: dict[str, float] = {}
+    tot_a: dict[str, float] = {}
     for c, a in context.values():
         for k, v in c.items():
-            tot_c[k] += v
+            tot_c[k] = tot_c.get(k, 0.0) + v
         for k, v in a.items():
-            tot_a[k] += v
+            tot_a[k] = tot_a.get(k, 0.0) + v
     return tot_c, tot_a, sum(tot_c.values()), sum(tot_a.values())
 
 

@@ -66,4 +66,6 @@ _TABLE = _FoldTable()
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip its diacritics, keeping its length."""
+    if text.isascii():
+        return text.lower()  # the same, much faster
     return text.translate(_TABLE)

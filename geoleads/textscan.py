@@ -38,7 +38,7 @@ class TextScan:
 
     def language(self) -> str | None:
         if not self._guessed:
-            self._language = self._lists.guess_language(self.words[:80])
+            self._language = guess_language(self._lists.function_words, self.words[:80])
             self._guessed = True
         return self._language
 
@@ -70,6 +70,33 @@ class TextScan:
     def inflecting(self) -> bool:
         lang = self.language()
         return lang is None or lang in INFLECTING_LANGUAGES
+
+
+def guess_language(function_words: dict[str, tuple[str, ...]], words: list[str]) -> str | None:
+    """The language whose most frequent words ``words`` (folded) use most, if clear.
+
+    ``function_words`` maps a word to the languages it is frequent in (see
+    :meth:`geoleads.wordlists.WordLists.guess_language`). Each word gives one
+    vote, shared by its languages; a language needs 1.5 votes.
+
+    >>> guess_language({"jest": ("pl",), "i": ("pl", "hr")}, ["to", "jest", "i", "jest"])
+    'pl'
+    >>> guess_language({"jest": ("pl",)}, ["to", "jest"]) is None
+    True
+    """
+    votes: dict[str, float] = {}
+    for w in words:
+        langs = function_words.get(w)
+        if langs:
+            share = 1.0 / len(langs)
+            for lang in langs:
+                votes[lang] = votes.get(lang, 0.0) + share
+    best: str | None = None
+    most = 0.0
+    for lang, value in votes.items():
+        if best is None or value > most:  # the first of equals, as max() would
+            best, most = lang, value
+    return best if best is not None and most >= 1.5 else None
 
 
 _HOME: dict[str, tuple[str, ...]] = {}

@@ -106,16 +106,9 @@ class WordLists:
         >>> lists.guess_language("to jest polska marka i nie tylko".split())  # doctest: +SKIP
         'pl'
         """
-        votes: dict[str, float] = {}
-        for w in words:
-            langs = self.function_words.get(w)
-            if langs:
-                for lang in langs:
-                    votes[lang] = votes.get(lang, 0.0) + 1.0 / len(langs)
-        if not votes:
-            return None
-        best = max(votes, key=votes.__getitem__)
-        return best if votes[best] >= 1.5 else None
+        from geoleads.textscan import guess_language  # compiled with the scan (mypyc)
+
+        return guess_language(self.function_words, words)
 
 
 def _simplemma_dictionary(lang: str) -> dict[bytes, bytes]:

@@ -48,7 +48,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "geoleads", root / "geoleads", ignore=shutil.ignore_patterns("*.so"))
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
     (root / "geoleads" / "native.json").unlink(missing_ok=True)
-    if _native.status()["state"] == "compiled":
+    pure = os.environ.pop(_native.PURE_ENV, None)  # this tree's build, even if switched off
+    try:
+        fresh = _native.status()["state"] == "compiled"
+    finally:
+        if pure is not None:
+            os.environ[_native.PURE_ENV] = pure
+    if fresh:
         for path in built_files():
             shutil.copy(path, root / "geoleads" / path.name)
         shutil.copy(_native.MANIFEST, root / "geoleads" / "native.json")
