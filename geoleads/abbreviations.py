@@ -44,6 +44,7 @@ def _alternation(keys: list[str]) -> str:
 _COUNTRY_RE = re.compile(r"(?<![\w.])(?:" + _alternation(list(COUNTRIES)) + r")(?![\w])")
 _STATE_RE = re.compile(r"(?<=,\s)(?:" + _alternation(list(US_STATES)) + r")")
 _USPS_RE = re.compile(r"(?<=[a-z], )[A-Z]{2}(?![\w.])")
+_COMMA_SPACE = re.compile(r",\s")
 
 
 def find_abbreviations(text: str) -> Iterator[tuple[re.Match[str], str]]:
@@ -52,11 +53,13 @@ def find_abbreviations(text: str) -> Iterator[tuple[re.Match[str], str]]:
     if "U" in text:  # every country abbreviation starts with U (a quick test first)
         for m in _COUNTRY_RE.finditer(text):
             hits.append((m, COUNTRIES[m.group(0)]))
-    if "," in text:  # states only after a comma
-        for m in _STATE_RE.finditer(text):
-            hits.append((m, "US." + US_STATES[m.group(0)]))
-        for m in _USPS_RE.finditer(text):
-            if m.group(0) in USPS:
-                hits.append((m, "US." + m.group(0)))
+    if "," in text:  # states only right after ", ": try just there (as finditer would find)
+        for comma in _COMMA_SPACE.finditer(text):
+            state = _STATE_RE.match(text, comma.end())
+            if state is not None:
+                hits.append((state, "US." + US_STATES[state.group(0)]))
+            usps = _USPS_RE.match(text, comma.end())
+            if usps is not None and usps.group(0) in USPS:
+                hits.append((usps, "US." + usps.group(0)))
     hits.sort(key=lambda h: h[0].start())
     yield from hits

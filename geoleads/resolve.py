@@ -287,20 +287,31 @@ class Resolver:
             mass_a = all_a - sum(own_a.values())
         by_country = mass_c > 1e-9
         by_admin1 = mass_a > 1e-9
+        if not (by_country or by_admin1 or prior or follower is not None):
+            return base  # nothing to weigh by (read-only, like base)
         alpha_c, alpha_a = ALPHA_COUNTRY, ALPHA_ADMIN1
         country_of, admin1_of, level_of = self._country, self._admin1, self._level
+        # the factors of a country / region, computed once for all its readings
+        country_factor: dict[str, float] = {}
+        admin1_factor: dict[str, float] = {}
         out: dict[int, float] = {}
         for row, score in base.items():
             country = country_of[row]
             admin1 = admin1_of[row]
             if by_country:
-                other = tot_c.get(country, 0.0) - own_c.get(country, 0.0)
-                share = max(other, 0.0) / mass_c
-                score *= (share + alpha_c) / (1.0 + alpha_c)
+                factor = country_factor.get(country)
+                if factor is None:
+                    other = tot_c.get(country, 0.0) - own_c.get(country, 0.0)
+                    share = max(other, 0.0) / mass_c
+                    factor = country_factor[country] = (share + alpha_c) / (1.0 + alpha_c)
+                score *= factor
             if by_admin1 and level_of[row] != "country":
-                other = tot_a.get(admin1, 0.0) - own_a.get(admin1, 0.0)
-                share = max(other, 0.0) / mass_a
-                score *= (share + alpha_a) / (1.0 + alpha_a)
+                factor = admin1_factor.get(admin1)
+                if factor is None:
+                    other = tot_a.get(admin1, 0.0) - own_a.get(admin1, 0.0)
+                    share = max(other, 0.0) / mass_a
+                    factor = admin1_factor[admin1] = (share + alpha_a) / (1.0 + alpha_a)
+                score *= factor
             if prior:
                 score *= 1.0 + 4.0 * prior.get(country, 0.0)
             if follower is not None and (country in follower[0] or admin1 in follower[1]):

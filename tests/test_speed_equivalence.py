@@ -2,7 +2,7 @@
 
 Each shortcut taken for speed (issue 3) is checked against the slower
 definition it replaces: folding, tokenising, the language guess, the
-records built without ``__init__`` and the ``Span`` class.
+records built without ``__init__``, the ``Span`` class and the abbreviations.
 """
 
 from __future__ import annotations
@@ -15,6 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geoleads.abbreviations import (
+    _COUNTRY_RE,
+    _STATE_RE,
+    _USPS_RE,
+    COUNTRIES,
+    US_STATES,
+    USPS,
+    find_abbreviations,
+)
 from geoleads.extract import _WORD, Span, tokenize
 from geoleads.leads import Candidate, Mention
 from geoleads.resolve import FAST_RECORDS, new_candidate, new_mention
@@ -132,3 +141,36 @@ def test_span_behaves_like_the_dataclass_it_replaced() -> None:
 
 def _span(*args: object, **kwargs: object) -> Span:
     return Span(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def _abbreviations_reference(text: str) -> list[tuple[int, int, str]]:
+    """:func:`find_abbreviations` as first written: three scans of the whole text."""
+    hits = [(m, COUNTRIES[m.group(0)]) for m in _COUNTRY_RE.finditer(text)]
+    hits += [(m, "US." + US_STATES[m.group(0)]) for m in _STATE_RE.finditer(text)]
+    hits += [(m, "US." + m.group(0)) for m in _USPS_RE.finditer(text) if m.group(0) in USPS]
+    hits.sort(key=lambda h: h[0].start())
+    return [(m.start(), m.end(), code) for m, code in hits]
+
+
+PIECES = [", ", ",\n", ",", " ", ".", "a", "x", "Springfield", "U.S.", "USA", "UK", "US", "IL"]
+PIECES += ["Ga.", "W. Va.", "D.C.", "N.Y.", "TX", "UT", "ME", "IN", "Tex.", "Texas", "u", "\u00a0"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
+@settings(max_examples=500, deadline=None)
+def test_abbreviations_match_the_whole_text_scans(text: str) -> None:
+    fast = [(m.start(), m.end(), code) for m, code in find_abbreviations(text)]
+    assert fast == _abbreviations_reference(text)
+
+
+def test_abbreviation_examples() -> None:
+    text = "From the U.S. to Macon, Ga. and Springfield, IL, W. Va., UK"
+    found = [(m.group(0), code) for m, code in find_abbreviations(text)]
+    assert found == [
+        ("U.S.", "US"),
+        ("Ga.", "US.GA"),
+        ("IL", "US.IL"),
+        ("W. Va.", "US.WV"),
+        ("UK", "GB"),
+    ]
+    assert found == [(text[a:b], c) for a, b, c in _abbreviations_reference(text)]
