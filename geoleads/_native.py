@@ -29,8 +29,16 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-#: The hot modules compiled by ``make install`` (dotted names).
-COMPILED: tuple[str, ...] = ("geoleads.textscan", "geoleads.extract", "geoleads.resolve")
+#: The hot modules compiled by ``make install`` (dotted names): the geoparser.
+COMPILED: tuple[str, ...] = (
+    "geoleads.textscan",
+    "geoleads.extract",
+    "geoleads.resolve",
+    "geoleads.geoparse",
+    "geoleads.coordinates",
+    "geoleads.abbreviations",
+    "geoleads.inflect",
+)
 #: Written by the build: ``{"modules": {name: sha256 of its .py}, ...}``.
 MANIFEST = Path(__file__).with_name("native.json")
 #: Set to 1 to ignore the compiled modules (e.g. to compare with pure Python).

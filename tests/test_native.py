@@ -21,10 +21,12 @@ from geoleads.nativebuild import built_files
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
-    "import json, geoleads, geoleads.extract as e, geoleads.resolve as r, geoleads.textscan as t;"
-    "from geoleads._native import status;"
-    "print(json.dumps([e.__file__, r.__file__, t.__file__, status()['state']]))"
+    "import importlib, json, geoleads;"
+    "from geoleads._native import COMPILED, status;"
+    "files = [importlib.import_module(m).__file__ for m in COMPILED];"
+    "print(json.dumps([files, status()['state']]))"
 )
+N = len(_native.COMPILED)
 
 
 def _run(root: Path, code: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -35,10 +37,12 @@ def _run(root: Path, code: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _probe(root: Path, **env: str) -> tuple[list[str], str]:
+def _probe(root: Path, **env: str) -> tuple[list[str], str, str]:
+    """(the compiled modules' files, the guard's state, stderr) in a new interpreter."""
     done = _run(root, PROBE, **env)
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout), done.stderr
+    files, state = json.loads(done.stdout)
+    return [Path(f).suffix for f in files], state, done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -74,20 +78,20 @@ def copy(built: Path, tmp_path: Path) -> Path:
 
 
 def test_fresh_build_is_imported(copy: Path) -> None:
-    files, err = _probe(copy)
-    assert [Path(f).suffix for f in files[:3]] == [".so"] * 3
-    assert files[3] == "compiled"
+    suffixes, state, err = _probe(copy)
+    assert suffixes == [".so"] * N
+    assert state == "compiled"
     assert "no longer match" not in err
 
 
-@pytest.mark.parametrize("module", ["extract", "textscan"])
+@pytest.mark.parametrize("module", ["extract", "textscan", "geoparse", "inflect"])
 def test_edited_source_is_not_shadowed_by_its_build(copy: Path, module: str) -> None:
     source = copy / "geoleads" / f"{module}.py"
     source.write_text(source.read_text(encoding="utf-8") + "\nEDITED = 1\n", encoding="utf-8")
-    files, err = _probe(copy)
+    suffixes, state, err = _probe(copy)
     # every compiled module falls back together (they call each other in C)
-    assert [Path(f).suffix for f in files[:3]] == [".py"] * 3
-    assert files[3] == "stale"
+    assert suffixes == [".py"] * N
+    assert state == "stale"
     assert f"geoleads.{module}" in err and "no longer match" in err
     done = _run(copy, f"import geoleads.{module} as m; print(m.EDITED)")
     assert done.stdout.strip() == "1", done.stderr
@@ -95,15 +99,15 @@ def test_edited_source_is_not_shadowed_by_its_build(copy: Path, module: str) -> 
 
 def test_missing_manifest_counts_as_stale(copy: Path) -> None:
     (copy / "geoleads" / "native.json").unlink()
-    files, err = _probe(copy)
-    assert [Path(f).suffix for f in files[:3]] == [".py"] * 3
+    suffixes, state, err = _probe(copy)
+    assert suffixes == [".py"] * N and state == "stale"
     assert "no longer match" in err
 
 
 def test_pure_python_on_request(copy: Path) -> None:
-    files, err = _probe(copy, **{_native.PURE_ENV: "1"})
-    assert [Path(f).suffix for f in files[:3]] == [".py"] * 3
-    assert files[3] == "disabled"
+    suffixes, state, err = _probe(copy, **{_native.PURE_ENV: "1"})
+    assert suffixes == [".py"] * N
+    assert state == "disabled"
     assert err == ""
 
 
@@ -116,8 +120,8 @@ def test_failed_build_leaves_pure_python(copy: Path) -> None:
     assert done.stdout.strip() == "False"
     assert "no C compiler (test)" in done.stderr
     assert not list((copy / "geoleads").glob("*.so"))
-    files, err = _probe(copy)
-    assert files[3] == "none" and Path(files[0]).suffix == ".py"
+    suffixes, state, err = _probe(copy)
+    assert suffixes == [".py"] * N and state == "none"
     assert err == ""
 
 
