@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml | $(PY)
 # geoleads/_native.py: an edited .py is never shadowed by its old build).
 NATIVE := geoleads/native.json
 NATIVE_SRC := geoleads/textscan.py geoleads/extract.py geoleads/resolve.py \
-	geoleads/geoparse.py geoleads/coordinates.py geoleads/abbreviations.py geoleads/inflect.py \
+	geoleads/coordinates.py geoleads/abbreviations.py geoleads/inflect.py \
 	geoleads/_native.py geoleads/nativebuild.py
 
 $(NATIVE): $(NATIVE_SRC) | $(STAMP)

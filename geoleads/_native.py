@@ -29,12 +29,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-#: The hot modules compiled by ``make install`` (dotted names): the geoparser.
+#: The hot modules compiled by ``make install`` (dotted names): the geoparser's insides.
+#: Not the public :mod:`geoleads.geoparse`: compiled code keeps no docstrings for ``help()``.
 COMPILED: tuple[str, ...] = (
     "geoleads.textscan",
     "geoleads.extract",
     "geoleads.resolve",
-    "geoleads.geoparse",
     "geoleads.coordinates",
     "geoleads.abbreviations",
     "geoleads.inflect",
@@ -67,15 +67,30 @@ def extension_paths(module: str) -> list[Path]:
     ]
 
 
+def stray_builds(modules: Sequence[str] = COMPILED) -> list[str]:
+    """Modules of the package with a build but not in ``modules`` (left by an older list)."""
+    out = []
+    for path in _PACKAGE.iterdir():
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            if path.name.endswith(suffix):
+                stem = path.name[: -len(suffix)]
+                name = f"{_PACKAGE.name}.{stem}"
+                if name not in modules and path.with_name(stem + ".py").exists():
+                    out.append(name)
+    return sorted(out)
+
+
 def status(modules: Sequence[str] = COMPILED) -> dict[str, Any]:
     """What :func:`guard` decides: ``state`` and, when stale, the ``stale`` modules.
 
     ``none``: no compiled module; ``compiled``: the builds match their sources;
-    ``stale``: a source changed since its build (or the manifest is missing);
-    ``disabled``: ``GEOLEADS_PURE_PYTHON=1``.
+    ``stale``: a source changed since its build (or the manifest is missing, or
+    a module no longer compiled still has a build); ``disabled``:
+    ``GEOLEADS_PURE_PYTHON=1``.
     """
+    strays = stray_builds(modules)
     built = [m for m in modules if extension_paths(m)]
-    if not built:
+    if not built and not strays:
         return {"state": "none", "stale": []}
     if os.environ.get(PURE_ENV, "") not in ("", "0"):
         return {"state": "disabled", "stale": []}
@@ -93,6 +108,7 @@ def status(modules: Sequence[str] = COMPILED) -> dict[str, Any]:
             stale.append(module)
         elif module not in built and module in recorded:
             stale.append(module)  # part of the group lost its build
+    stale += strays
     return {"state": "stale" if stale else "compiled", "stale": stale}
 
 
@@ -125,5 +141,5 @@ def guard(modules: Sequence[str] = COMPILED) -> str:
                 ", ".join(found["stale"]),
             )
         if not any(isinstance(f, _SourceFirst) for f in sys.meta_path):
-            sys.meta_path.insert(0, _SourceFirst(modules))
+            sys.meta_path.insert(0, _SourceFirst([*modules, *stray_builds(modules)]))
     return state

@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import shutil
 import subprocess
@@ -34,19 +35,20 @@ _SETUP = """
 import sys
 from setuptools import setup
 from mypyc.build import mypycify
-paths, target = sys.argv[1].split(","), sys.argv[2]
+paths, target, group = sys.argv[1].split(","), sys.argv[2], sys.argv[3]
 setup(
     name="geoleads-native",
-    ext_modules=mypycify(paths, group_name="geoleads.native", opt_level="3", target_dir=target),
+    ext_modules=mypycify(paths, group_name=group, opt_level="3", target_dir=target),
     script_args=["-q", "build_ext", "--inplace", "--build-temp", target, "--build-lib", target],
 )
 """
 
 
 def built_files() -> list[Path]:
-    """The extension files of the compiled modules and of their shared library."""
-    stems = [source_path(m).stem for m in COMPILED] + [GROUP.split(".")[1] + "__mypyc"]
-    return sorted(p for stem in stems for p in PACKAGE.glob(f"{stem}.*.so"))
+    """Every extension file in the package: the compiled modules, their shared
+    library, and builds of modules compiled by an older list."""
+    suffixes = importlib.machinery.EXTENSION_SUFFIXES
+    return sorted(p for p in PACKAGE.iterdir() if any(p.name.endswith(s) for s in suffixes))
 
 
 def clean() -> None:
@@ -83,7 +85,7 @@ def build(quiet: bool = False) -> bool:
     paths = ",".join(str(source_path(m).relative_to(ROOT)) for m in COMPILED)
     with tempfile.TemporaryDirectory(prefix="geoleads-mypyc-") as tmp:
         done = subprocess.run(
-            [sys.executable, "-c", _SETUP, paths, tmp],
+            [sys.executable, "-c", _SETUP, paths, tmp, GROUP],
             cwd=ROOT,
             capture_output=True,
             text=True,

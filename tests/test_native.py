@@ -7,6 +7,7 @@ new interpreter, as a user would.
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import os
 import shutil
@@ -84,7 +85,7 @@ def test_fresh_build_is_imported(copy: Path) -> None:
     assert "no longer match" not in err
 
 
-@pytest.mark.parametrize("module", ["extract", "textscan", "geoparse", "inflect"])
+@pytest.mark.parametrize("module", ["extract", "textscan", "inflect"])
 def test_edited_source_is_not_shadowed_by_its_build(copy: Path, module: str) -> None:
     source = copy / "geoleads" / f"{module}.py"
     source.write_text(source.read_text(encoding="utf-8") + "\nEDITED = 1\n", encoding="utf-8")
@@ -145,3 +146,17 @@ def test_compiled_and_pure_python_give_the_same_output(copy: Path) -> None:
     assert outputs[0] == outputs[1]
     assert outputs[0].count("\n") == tips.count("\n")
     assert '"PL"' in outputs[0]
+
+
+def test_build_of_a_module_no_longer_compiled_is_not_imported(copy: Path) -> None:
+    """A build left by an older list of compiled modules (here: garbage) never loads."""
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    (copy / "geoleads" / f"leads{suffix}").write_bytes(b"not an extension module")
+    done = _run(copy, "import geoleads.leads as m; print(m.__file__)")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("leads.py")
+    assert "geoleads.leads" in done.stderr and "no longer match" in done.stderr
+    assert _probe(copy)[1] == "stale"
+    # and the next build removes it
+    done = _run(copy, "import geoleads.nativebuild as n; n.clean(); print(n.built_files())")
+    assert done.stdout.strip() == "[]", done.stderr
