@@ -127,6 +127,20 @@ def build_store(home: Path, n_tips: int, n_objects: int, seed: int = 7) -> str:
     return url
 
 
+def forget_login_attempts(url: str) -> None:
+    """The login rate limit lives in the store: a new benchmark run starts from none
+    (each run logs in ``clients`` + 1 times from 127.0.0.1)."""
+    from sqlalchemy import delete
+
+    from geoleads.store import Store
+    from geoleads.store.models import LoginAttemptRow
+
+    store = Store.open(url, upgrade=True)
+    with store.session() as s:
+        s.execute(delete(LoginAttemptRow))
+    store.dispose()
+
+
 async def run_load(
     port: int,
     objects: list[str],
@@ -139,6 +153,7 @@ async def run_load(
     """``clients`` logged-in analysts on one asyncio event loop (``aioclient.py``)."""
     latencies: dict[str, list[float]] = {}
     errors: list[str] = []
+    conflicts: list[str] = []
     filters = ["", "?lang=en", "?status=unreviewed", "?has_place=yes", "?page=3",
                "?country=PL", "?from=2024-01-02&to=2024-01-09"]  # fmt: skip
     logged_in = [
@@ -157,8 +172,10 @@ async def run_load(
             obj = urllib.parse.quote(rng.choice(objects))
             roll = rng.random()
             if review_every and n % review_every == 0:
-                page = (await client.get(f"/api/v1/objects/{obj}/tips?per_page=5"))[1]
-                ids = [t["tip_id"] for t in json.loads(page)["tips"]]
+                # each analyst reviews their own tips (page k+1 of 5 of the object: no
+                # two clients share one); a 409 (a tip reviewed meanwhile) is retried once
+                url = f"/api/v1/objects/{obj}/tips?per_page=5&page={k + 1}"
+                ids = [t["tip_id"] for t in json.loads((await client.get(url))[1])["tips"]]
                 status_ = rng.choice(["credible", "doubtful", "spam"])
                 fields = [("tip_id", i) for i in ids]
                 fields += [("status", status_), ("csrf_token", client.csrf), ("next", "/objects")]
@@ -176,6 +193,10 @@ async def run_load(
             t0 = time.perf_counter()
             try:
                 status, _ = await call
+                if status == 409 and kind == "review POST":
+                    conflicts.append(path)
+                    await client.get(f"/api/v1/objects/{obj}/tips?per_page=5&page={k + 1}")
+                    status, _ = await client.post_form(path, fields)
             except (OSError, asyncio.IncompleteReadError) as err:
                 status = -1
                 path += f" ({err})"
@@ -186,6 +207,8 @@ async def run_load(
                 await asyncio.sleep(rng.uniform(*think))
 
     await asyncio.gather(*(worker(k) for k in range(clients)))
+    if conflicts:
+        print(f"{len(conflicts)} review conflicts (409) re-read and retried")
     return latencies, errors
 
 
@@ -222,6 +245,7 @@ def main() -> None:
     print(f"store: {args.tips:,} tips over {args.objects} objects ...", flush=True)
     url = build_store(args.home, args.tips, args.objects)
     print(f"store ready in {time.perf_counter() - t0:.0f} s: {url}", flush=True)
+    forget_login_attempts(url)
     env = dict(os.environ, GEOLEADS_DATABASE_URL=url, GEOLEADS_HOME=str(args.home.resolve()))
     env.setdefault("GEOLEADS_CACHE_DIR", str(Path("var/cache").resolve()))
     server = subprocess.Popen(

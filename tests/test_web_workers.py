@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -294,3 +295,36 @@ def test_migration_0004_up_and_down(store_url: str) -> None:
     assert "login_attempts" not in inspector.get_table_names()
     assert "ix_tips_object_received" in {ix["name"] for ix in inspector.get_indexes("tips")}
     engine.dispose()
+
+
+def test_object_page_selections_are_shared_through_files(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = str(tmp_path / "summaries")
+    first, second = two_apps(template, tmp_path, SUMMARY_CACHE_DIR=cache)
+    a, b = first.test_client(), second.test_client()
+    login(a, "anna")
+    login(b, "anna")
+    page_a = a.get("/objects/OBJ-WEB-A?lang=pl").get_data(as_text=True)
+    assert list((tmp_path / "summaries" / "memo").glob("*.json"))
+    from geoleads.web import tipqueries
+
+    def no_query(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the other process should have read the file")
+
+    monkeypatch.setattr(tipqueries, "tips_per_day", no_query)
+    monkeypatch.setattr(tipqueries, "page_ids", no_query)
+    page_b = b.get("/objects/OBJ-WEB-A?lang=pl").get_data(as_text=True)
+    rows = re.compile(r'<svg.*?</svg>|data-tip="[^"]+"', re.S)
+    assert rows.findall(page_a) == rows.findall(page_b)
+    assert "<svg" in page_b  # the timeline is markup, not escaped text
+    # a new tip changes the data stamp: the file of the old selection is not used
+    monkeypatch.undo()
+    from geoleads.store.imports import import_tips
+    from geoleads.tips import Tip
+
+    store = second.extensions["geoleads_store"]
+    tip = Tip("NEW-1", "OBJ-WEB-A", "Widziałem to w Gdańsku", datetime.now(UTC), "pl")
+    import_tips(store, [tip], user="anna", source="t")
+    second.extensions["geoleads_summaries"].invalidate("OBJ-WEB-A")
+    assert "NEW-1" in b.get("/objects/OBJ-WEB-A?lang=pl").get_data(as_text=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from geoleads.web import queries, tipqueries
 from geoleads.web.exports import export_formats
@@ -76,21 +77,26 @@ def detail(object_id: str) -> Any:
     data = _data_stamp(object_id, flt, current)
     selection = tuple(sorted(flt.query(page=1).items()))
 
-    def count_and_timeline() -> tuple[int, Any]:
+    def count_and_timeline() -> list[Any]:
         per_day = tipqueries.tips_per_day(store(), object_id, flt)
         # every tip has a received_at: the days add up to the selection's count
         if flt.active:
             total = sum(per_day.values())
         else:
             total = tipqueries.count_tips(store(), object_id, flt)
-        return total, timeline_svg(per_day)
+        return [total, str(timeline_svg(per_day))]
 
-    total, timeline = cache.memo(("selection", object_id, data, selection), count_and_timeline)
+    # shared with the other server processes and the next start (files in the cache)
+    total, svg = cache.memo(
+        ("selection", object_id, data, selection), count_and_timeline, shared=True
+    )
+    timeline = Markup(svg)
     ids: list[str] = []
     if (flt.page - 1) * flt.per_page < total:  # no query for a page past the matches
         ids = cache.memo(
             ("page_ids", object_id, data, selection, flt.page, flt.per_page),
             lambda: tipqueries.page_ids(store(), object_id, flt),
+            shared=True,
         )
     tips, spans = tipqueries.tips_with_spans(store(), ids)
     page = tipqueries.TipPage(tips, total)

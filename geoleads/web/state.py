@@ -41,6 +41,7 @@ def init_state(app: Flask) -> None:
         tiles=app.config.get("TILES"),
         sync_limit=int(app.config.get("SUMMARY_SYNC_LIMIT", 5000)),
         signal=ChangeSignal(run and run / "changes"),
+        warm_pause=float(app.config.get("SUMMARY_WARM_PAUSE", 3.0)),
         min_interval=float(
             app.config.get("SUMMARY_MIN_INTERVAL_S", 0.0 if app.config.get("TESTING") else 3.0)
         ),

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from geoleads.store.models import ObjectRow, ReviewRow, TipRow
+from geoleads.web.diskmemo import DiskMemo
 from geoleads.web.signals import ChangeSignal, object_lock
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class SummaryCache:
         stamp_ttl: float = 2.0,
         sync_limit: int = 5000,
         signal: ChangeSignal | None = None,
-        warm_pause: float = 1.0,
+        warm_pause: float = 3.0,
         min_interval: float = 0.0,
     ) -> None:
         self.store = store
@@ -106,6 +107,7 @@ class SummaryCache:
         self._stamps: dict[str, tuple[float, Stamp]] = {}
         self._review_stats: tuple[float, dict[str, tuple[int, str | None, int]]] | None = None
         self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._disk_memo = DiskMemo(cache_dir / "memo") if cache_dir is not None else None
         self._warmer: threading.Thread | None = None
 
     # --- stamps --------------------------------------------------------------
@@ -165,13 +167,20 @@ class SummaryCache:
                 self._stamps.clear()
                 self._review_stats = None
 
-    def memo(self, key: tuple[Any, ...], compute: Any) -> Any:
-        """``compute()`` cached under ``key`` (which must include the object's stamp)."""
+    def memo(self, key: tuple[Any, ...], compute: Any, *, shared: bool = False) -> Any:
+        """``compute()`` cached under ``key`` (which must include the object's stamp).
+
+        ``shared``: also kept in a file under ``cache_dir`` for the other server
+        processes and the next start (the value must be JSON: lists, not tuples)."""
         with self._lock:
             if key in self._memo:
                 self._memo.move_to_end(key)
                 return self._memo[key]
-        value = compute()
+        value = self._disk_memo.get(key) if shared and self._disk_memo is not None else None
+        if value is None:
+            value = compute()
+            if shared and self._disk_memo is not None:
+                self._disk_memo.put(key, value)
         with self._lock:
             self._memo[key] = value
             while len(self._memo) > 2000:
