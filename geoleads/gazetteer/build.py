@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geoleads.gazetteer import sources
+from geoleads.gazetteer import points, sources
 from geoleads.text import fold
 
 LEVELS = ("country", "admin1", "locality")
@@ -77,8 +77,24 @@ def build_tables(progress: Callable[[str], None] = lambda _msg: None) -> Gazette
     admin1 = list(sources.read_admin1())
     progress("reading CLDR country names (babel)")
     cldr = sources.cldr_country_names()
-    progress("reading Natural Earth label points")
-    label_points = _natural_earth_label_points()
+    progress("reading Natural Earth borders")
+    from geoleads.gazetteer.shapes import read_natural_earth
+
+    borders = read_natural_earth()
+    country_at = points.country_points(borders)
+    progress("deriving admin1 shapes for their centres")
+    admin1_at = points.admin1_points(
+        pd.DataFrame(
+            {
+                "lat": [p["latitude"] for p in places],
+                "lon": [p["longitude"] for p in places],
+                "country": [p["countrycode"] for p in places],
+                "admin1": [f"{p['countrycode']}.{p['admin1code']}" for p in places],
+            }
+        ),
+        borders,
+        {a.code: a.name for a in admin1},
+    )
 
     index: dict[str, set[int]] = defaultdict(set)
     rows: list[tuple] = []
@@ -86,25 +102,18 @@ def build_tables(progress: Callable[[str], None] = lambda _msg: None) -> Gazette
     # Countries first, so their rows are 0..n-1.
     for c in sorted(countries, key=lambda c: c["iso"]):
         code = c["iso"]
-        lat, lon = label_points.get(code, (np.nan, np.nan))
+        lat, lon = country_at.get(code, (np.nan, np.nan))
         rows.append((c["geonameid"], c["name"], "country", code, "", lat, lon, c["population"]))
         _add(index, len(rows) - 1, [c["name"], *cldr.get(code, ())])
 
-    # Admin1 population and centre come from the places inside them.
+    # Admin1 population comes from the places inside them, the centre from their shape.
     pop: dict[str, float] = defaultdict(float)
-    wlat: dict[str, float] = defaultdict(float)
-    wlon: dict[str, float] = defaultdict(float)
     for p in places:
-        code = f"{p['countrycode']}.{p['admin1code']}"
-        w = max(float(p["population"]), 1.0)
-        pop[code] += w
-        wlat[code] += w * p["latitude"]
-        wlon[code] += w * p["longitude"]
+        pop[f"{p['countrycode']}.{p['admin1code']}"] += max(float(p["population"]), 1.0)
     for a in sorted(admin1, key=lambda a: a.code):
         country = a.code.split(".")[0]
         total = pop.get(a.code, 0.0)
-        lat = wlat[a.code] / total if total else np.nan
-        lon = wlon[a.code] / total if total else np.nan
+        lat, lon = admin1_at.get(a.code, (np.nan, np.nan))
         gid = a.geonameid if a.geonameid is not None else -1
         rows.append((gid, a.name, "admin1", country, a.code, lat, lon, int(total)))
         _add(index, len(rows) - 1, [a.name, *a.aliases])
@@ -143,16 +152,3 @@ def build_tables(progress: Callable[[str], None] = lambda _msg: None) -> Gazette
     )
     names = {k: (next(iter(v)) if len(v) == 1 else tuple(sorted(v))) for k, v in index.items()}
     return GazetteerTables(entities=entities, names=names)
-
-
-def _natural_earth_label_points() -> dict[str, tuple[float, float]]:
-    """Country code -> (lat, lon) of Natural Earth's label point."""
-    from geoleads.gazetteer.shapes import read_natural_earth
-
-    frame = read_natural_earth()
-    return {
-        code: (float(lat), float(lon))
-        for code, lat, lon in zip(
-            frame["code"], frame["label_lat"], frame["label_lon"], strict=True
-        )
-    }
