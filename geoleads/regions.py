@@ -172,8 +172,10 @@ def derive_admin1_shapes(
     """
     ent = gazetteer.entities
     names = ent[ent["level"] == "admin1"].set_index(ent.loc[ent["level"] == "admin1", "admin1"])
+    from geoleads.gazetteer import division_mask
+
     return shapes_from_places(
-        ent[ent["level"] == "locality"],
+        ent[(ent["level"] == "locality").to_numpy() & ~division_mask(ent)],
         gazetteer.country_shapes(),
         names["name"].astype(str).to_dict(),
         countries,

@@ -135,10 +135,14 @@ def build_tables(progress: Callable[[str], None] = lambda _msg: None) -> Gazette
         )
         _add(index, len(rows) - 1, [p["name"], *p.get("alternatenames", ())])
 
+    progress("adding second-level divisions (counties, districts) under their own names")
+    divisions = _add_admin2(rows, index, places)
+
     entities = pd.DataFrame.from_records(
         rows,
         columns=["geonameid", "name", "level", "country", "admin1", "lat", "lon", "population"],
     )
+    entities["admin2"] = [""] * (len(rows) - len(divisions)) + divisions
     entities = entities.astype(
         {
             "geonameid": "int64",
@@ -148,7 +152,47 @@ def build_tables(progress: Callable[[str], None] = lambda _msg: None) -> Gazette
             "lat": "float64",
             "lon": "float64",
             "population": "int64",
+            "admin2": "category",
         }
     )
     names = {k: (next(iter(v)) if len(v) == 1 else tuple(sorted(v))) for k, v in index.items()}
     return GazetteerTables(entities=entities, names=names)
+
+
+def _add_admin2(rows: list[tuple], index: dict[str, set[int]], places: list[dict]) -> list[str]:
+    """Append second-level divisions to ``rows`` as localities; return their admin2 codes.
+
+    A county or district is kept as a locality-level entity (the levels stay
+    country | admin1 | locality) at the mean position of its GeoNames places,
+    with their summed population; ``entities.admin2`` holds its code. It is
+    indexed only under its names of several words that no other entity bears
+    ("Boone County", "Okres Beroun", "Powiat leszczyński"): it adds names and
+    never competes with the town or region of the same name ("Boone").
+    Divisions with no places have no position and are left out.
+    """
+    where = {int(p["geonameid"]): p for p in places}
+    taken = set(index)
+    codes: list[str] = []
+    for d in sorted(sources.read_admin2(), key=lambda d: d.code):
+        members = [where[g] for g in d.places if g in where]
+        keys = {name_key(n) for n in (d.name, *d.aliases) if usable_name(n)}
+        keys = {k for k in keys if " " in k and k not in taken}
+        if not members or not keys:
+            continue
+        country, admin1, _ = d.code.split(".")
+        rows.append(
+            (
+                d.geonameid if d.geonameid is not None else -1,
+                d.name,
+                "locality",
+                country,
+                f"{country}.{admin1}",
+                float(np.mean([p["latitude"] for p in members])),
+                float(np.mean([p["longitude"] for p in members])),
+                sum(int(p["population"]) for p in members),
+            )
+        )
+        codes.append(d.code)
+        for key in keys:
+            index[key].add(len(rows) - 1)
+    return codes

@@ -5,8 +5,8 @@ point a user expects is the middle of the area's main landmass, not a label
 position or the population's centre of gravity (Texas's would sit between
 Dallas and Houston). So:
 
-- a **country** is the centroid of the largest part of its Natural Earth
-  polygon (mainland Russia, the contiguous United States, mainland Norway),
+- a **country** is the centroid (on an equal-area map) of the largest part
+  of its Natural Earth polygon (mainland Russia, the contiguous United States, mainland Norway),
   or a point guaranteed inside that part when the centroid falls outside it
   (a crescent-shaped country such as Croatia);
 - an **admin1 region** is the same point of its approximate shape (the
@@ -18,12 +18,14 @@ Everything is computed from the data the gazetteer ships; nothing is set per
 entity.
 
 >>> from shapely.geometry import box, MultiPolygon
->>> area_point(MultiPolygon([box(0, 0, 4, 2), box(10, 10, 11, 11)]))
+>>> lat, lon = area_point(MultiPolygon([box(0, 0, 4, 2), box(10, 10, 11, 11)]))
+>>> round(lat, 3), lon
 (1.0, 2.0)
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -38,21 +40,33 @@ if TYPE_CHECKING:
 def area_point(geom: shapely.Geometry) -> tuple[float, float]:
     """``(lat, lon)`` of the centroid of the largest part of ``geom`` (inside it).
 
+    Areas and the centroid are taken on an equal-area map (x = longitude,
+    y = sin(latitude)), so high latitudes do not weigh more than they cover: the
+    result is the geographic centre of the part, not the centre of its outline
+    on a plate carrée map.
+
     >>> from shapely.geometry import Polygon
     >>> u = Polygon([(0, 0), (6, 0), (6, 6), (4, 6), (4, 2), (2, 2), (2, 6), (0, 6)])
     >>> lat, lon = area_point(u)   # the centroid of a U lies in its gap
     >>> u.contains(shapely.Point(lon, lat))
     True
     """
-    parts = shapely.get_parts(geom)
-    polys = [p for p in parts if p.geom_type == "Polygon" and not p.is_empty]
+    polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and not p.is_empty]
     if not polys:
         return (float("nan"), float("nan"))
-    big = max(polys, key=lambda p: p.area)
-    point = big.centroid
-    if not big.contains(point):
-        point = big.representative_point()
+    flat = [shapely.transform(p, _equal_area) for p in polys]
+    k = int(np.argmax([f.area for f in flat]))
+    c = flat[k].centroid
+    lat, lon = math.degrees(math.asin(max(-1.0, min(1.0, c.y)))), c.x
+    if polys[k].contains(shapely.Point(lon, lat)):
+        return (lat, lon)
+    point = polys[k].representative_point()
     return (float(point.y), float(point.x))
+
+
+def _equal_area(xy: np.ndarray) -> np.ndarray:
+    """Lambert's cylindrical equal-area map of (lon, lat) degrees."""
+    return np.c_[xy[:, 0], np.sin(np.radians(xy[:, 1]))]
 
 
 def country_points(shapes: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
