@@ -31,6 +31,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from geoleads.extract import Span, entity_columns
 from geoleads.gazetteer.build import name_key
 from geoleads.leads import Candidate, Mention
@@ -52,8 +54,15 @@ CONTEXT_ROUNDS = 2
 ALPHA_ADMIN1 = 0.05
 #: How much more a region named in the text ("Texas") weighs than a town in it, as context.
 REGION_NAMED_WEIGHT = 8.0
-#: Country shares, admin1 shares, and their sums, over all names of a text.
-Totals = tuple[Mapping[str, float], Mapping[str, float], float, float]
+#: A reading in the same county/district as other names' readings ("Paris and Henry
+#: County", "Králův Dvůr, okres Beroun") weighs ``1 + ADMIN2_WEIGHT x`` their share.
+ADMIN2_WEIGHT = 100.0
+#: A national capital weighs this much more than its population says ("Washington", "Bern").
+CAPITAL_WEIGHT = 2.0
+#: Country shares, admin1 shares, admin2 shares, and the country and admin1 sums.
+Totals = tuple[Mapping[str, float], Mapping[str, float], Mapping[str, float], float, float]
+#: Per name: its country, admin1 and admin2 shares.
+Shares = tuple[dict[str, float], dict[str, float], dict[str, float]]
 _LEVEL_WEIGHT = {"country": 2.0, "admin1": 1.5, "locality": 1.0}
 
 
@@ -70,6 +79,12 @@ class Resolver:
         self._name = cols.name
         self._lat = gazetteer.entities["lat"].to_numpy()
         self._lon = gazetteer.entities["lon"].to_numpy()
+        e = gazetteer.entities
+        # county of a town, own code of a county ("" when unknown; older caches lack it)
+        self._admin2 = e["admin2"].astype(str).to_numpy() if "admin2" in e else np.full(len(e), "")
+        self._capital = (
+            e["capital"].to_numpy(dtype=bool) if "capital" in e else np.zeros(len(e), bool)
+        )
         self._main_key: dict[int, str] = {}
         self._fields: dict[int, tuple[Any, ...]] = {}
         self._base_memo: dict[str, tuple[tuple[int, ...], dict[int, float]]] = {}
@@ -97,6 +112,8 @@ class Resolver:
             level = str(self._level[row])
             pop = float(self._pop[row]) / (20.0 if level == "admin1" else 1.0)
             score = (pop + 100.0) ** POP_EXPONENT * _LEVEL_WEIGHT[level]
+            if self._capital[row]:
+                score *= CAPITAL_WEIGHT
             if not (math.isfinite(self._lat[row]) and math.isfinite(self._lon[row])):
                 continue  # an entity without a position cannot be a reading
             scores[row] = score
@@ -200,16 +217,15 @@ class Resolver:
             mentions.append(Mention(span.start, span.end, span.text, "place", cands))
         return mentions
 
-    def _context(
-        self, spans: Sequence[Span], scores: list[dict[int, float]]
-    ) -> dict[str, tuple[dict[str, float], dict[str, float]]]:
-        """Per name key: its evidence-weighted country and admin1 shares."""
-        out: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+    def _context(self, spans: Sequence[Span], scores: list[dict[int, float]]) -> dict[str, Shares]:
+        """Per name key: its evidence-weighted country, admin1 and admin2 shares."""
+        out: dict[str, Shares] = {}
         for span, sc in zip(spans, scores, strict=True):
             if span.key in out:
                 continue
             c: dict[str, float] = defaultdict(float)
             a: dict[str, float] = defaultdict(float)
+            a2: dict[str, float] = defaultdict(float)
             if span.kind == "place":
                 total = sum(sc.values()) or 1.0
                 for row, v in sc.items():
@@ -218,11 +234,13 @@ class Resolver:
                     if level != "country":
                         named = REGION_NAMED_WEIGHT if level == "admin1" else 1.0
                         a[self._admin1[row]] += named * span.evidence * v / total
+                        if self._admin2[row]:
+                            a2[self._admin2[row]] += span.evidence * v / total
             else:
                 for clue in span.clues[:1]:
                     for code, weight in clue.countries:
                         c[code] += span.evidence * weight
-            out[span.key] = (c, a)
+            out[span.key] = (c, a, a2)
         return out
 
     def _weigh(
@@ -230,10 +248,10 @@ class Resolver:
         i: int,
         spans: Sequence[Span],
         base: list[dict[int, float]],
-        context: dict[str, tuple[dict[str, float], dict[str, float]]] | None,
+        context: dict[str, Shares] | None,
         prior: Mapping[str, float],
         followers: list[Span | None],
-        totals: Totals = ({}, {}, 0.0, 0.0),
+        totals: Totals = ({}, {}, {}, 0.0, 0.0),
     ) -> dict[int, float]:
         """The scores of span ``i``'s readings given the other names and the prior."""
         span = spans[i]
@@ -242,12 +260,14 @@ class Resolver:
         # the other names' shares: the totals over all names minus this name's own
         own_c: Mapping[str, float] = {}
         own_a: Mapping[str, float] = {}
+        own_2: Mapping[str, float] = {}
         tot_c: Mapping[str, float] = {}
         tot_a: Mapping[str, float] = {}
+        tot_2: Mapping[str, float] = {}
         mass_c = mass_a = 0.0
         if context is not None:
-            tot_c, tot_a, all_c, all_a = totals
-            own_c, own_a = context[span.key]
+            tot_c, tot_a, tot_2, all_c, all_a = totals
+            own_c, own_a, own_2 = context[span.key]
             mass_c = all_c - sum(own_c.values())
             mass_a = all_a - sum(own_a.values())
         follower = followers[i]
@@ -263,6 +283,10 @@ class Resolver:
                 other = tot_a.get(admin1, 0.0) - own_a.get(admin1, 0.0)
                 share = max(other, 0.0) / mass_a
                 score *= (share + ALPHA_ADMIN1) / (1.0 + ALPHA_ADMIN1)
+                admin2 = self._admin2[row]
+                if admin2 and admin2 in tot_2:
+                    other = tot_2[admin2] - own_2.get(admin2, 0.0)
+                    score *= 1.0 + ADMIN2_WEIGHT * max(other, 0.0) / max(mass_c, 1e-9)
             if prior:
                 score *= 1.0 + 4.0 * prior.get(country, 0.0)
             if follower is not None and any(
@@ -303,16 +327,19 @@ class Resolver:
         return Mention(span.start, span.end, span.text, span.kind, tuple(cands))
 
 
-def _totals(context: dict[str, tuple[dict[str, float], dict[str, float]]]) -> Totals:
-    """Country and admin1 shares summed over every name, and their masses."""
+def _totals(context: dict[str, Shares]) -> Totals:
+    """Country, admin1 and admin2 shares summed over every name, and the first two masses."""
     tot_c: dict[str, float] = defaultdict(float)
     tot_a: dict[str, float] = defaultdict(float)
-    for c, a in context.values():
+    tot_2: dict[str, float] = defaultdict(float)
+    for c, a, a2 in context.values():
         for k, v in c.items():
             tot_c[k] += v
         for k, v in a.items():
             tot_a[k] += v
-    return tot_c, tot_a, sum(tot_c.values()), sum(tot_a.values())
+        for k, v in a2.items():
+            tot_2[k] += v
+    return tot_c, tot_a, tot_2, sum(tot_c.values()), sum(tot_a.values())
 
 
 @lru_cache(maxsize=64)

@@ -136,13 +136,21 @@ def build_tables(progress: Callable[[str], None] = lambda _msg: None) -> Gazette
         _add(index, len(rows) - 1, [p["name"], *p.get("alternatenames", ())])
 
     progress("adding second-level divisions (counties, districts) under their own names")
-    divisions = _add_admin2(rows, index, places)
+    admin2 = sources.read_admin2()
+    divisions = _add_admin2(rows, index, places, admin2)
 
     entities = pd.DataFrame.from_records(
         rows,
         columns=["geonameid", "name", "level", "country", "admin1", "lat", "lon", "population"],
     )
-    entities["admin2"] = [""] * (len(rows) - len(divisions)) + divisions
+    n_other = len(rows) - len(divisions)
+    in_admin2 = {g: d.code for d in admin2 for g in d.places}
+    entities["admin2"] = [
+        in_admin2.get(int(g), "") if lvl == "locality" else "" for g, _, lvl, *_ in rows[:n_other]
+    ] + divisions
+    entities["division"] = np.arange(len(rows)) >= n_other
+    entities["capital"] = False
+    entities.loc[_capital_rows(entities, countries), "capital"] = True
     entities = entities.astype(
         {
             "geonameid": "int64",
@@ -153,18 +161,26 @@ def build_tables(progress: Callable[[str], None] = lambda _msg: None) -> Gazette
             "lon": "float64",
             "population": "int64",
             "admin2": "category",
+            "division": "bool",
+            "capital": "bool",
         }
     )
     names = {k: (next(iter(v)) if len(v) == 1 else tuple(sorted(v))) for k, v in index.items()}
     return GazetteerTables(entities=entities, names=names)
 
 
-def _add_admin2(rows: list[tuple], index: dict[str, set[int]], places: list[dict]) -> list[str]:
+def _add_admin2(
+    rows: list[tuple],
+    index: dict[str, set[int]],
+    places: list[dict],
+    admin2: list[sources.Admin2Row],
+) -> list[str]:
     """Append second-level divisions to ``rows`` as localities; return their admin2 codes.
 
     A county or district is kept as a locality-level entity (the levels stay
     country | admin1 | locality) at the mean position of its GeoNames places,
-    with their summed population; ``entities.admin2`` holds its code. It is
+    with their summed population; ``entities.division`` is true for it and
+    ``entities.admin2`` holds its code (a town's ``admin2`` is its county). It is
     indexed only under its names of several words that no other entity bears
     ("Boone County", "Okres Beroun", "Powiat leszczyński"): it adds names and
     never competes with the town or region of the same name ("Boone").
@@ -173,7 +189,7 @@ def _add_admin2(rows: list[tuple], index: dict[str, set[int]], places: list[dict
     where = {int(p["geonameid"]): p for p in places}
     taken = set(index)
     codes: list[str] = []
-    for d in sorted(sources.read_admin2(), key=lambda d: d.code):
+    for d in sorted(admin2, key=lambda d: d.code):
         members = [where[g] for g in d.places if g in where]
         keys = {name_key(n) for n in (d.name, *d.aliases) if usable_name(n)}
         keys = {k for k in keys if " " in k and k not in taken}
@@ -196,3 +212,21 @@ def _add_admin2(rows: list[tuple], index: dict[str, set[int]], places: list[dict
         for key in keys:
             index[key].add(len(rows) - 1)
     return codes
+
+
+def _capital_rows(entities: pd.DataFrame, countries: list[dict]) -> list[int]:
+    """Rows of national capitals: per country, the most populous place of the capital's name.
+
+    The capital's name comes from GeoNames' country info (``"Washington"`` for US).
+    """
+    places = entities[(entities["level"] == "locality") & ~entities["division"]]
+    keys = places["name"].map(name_key)
+    out = []
+    for c in countries:
+        capital = str(c.get("capital") or "")
+        if not capital:
+            continue
+        hit = places[(places["country"] == c["iso"]) & (keys == name_key(capital))]
+        if len(hit):
+            out.append(int(hit["population"].idxmax()))
+    return out

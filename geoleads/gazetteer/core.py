@@ -31,13 +31,14 @@ EARTH_RADIUS_KM = 6371.0088
 def division_mask(entities: pd.DataFrame) -> np.ndarray:
     """Rows that are second-level divisions (counties, districts) kept as localities.
 
-    They carry their GeoNames admin2 code in ``entities.admin2`` (see
-    :func:`geoleads.gazetteer.build.build_tables`). Code that needs *places*
-    (nearest town to a point, the towns of a region) leaves them out.
+    They are flagged in ``entities.division`` and carry their GeoNames admin2
+    code in ``entities.admin2`` (see :func:`geoleads.gazetteer.build.build_tables`).
+    Code that needs *places* (nearest town to a point, the towns of a region)
+    leaves them out.
     """
-    if "admin2" not in entities.columns:
+    if "division" not in entities.columns:
         return np.zeros(len(entities), dtype=bool)
-    return (entities["admin2"].astype(str) != "").to_numpy()
+    return entities["division"].to_numpy(dtype=bool)
 
 
 @dataclass(frozen=True)
