@@ -13,8 +13,11 @@ A reading's score is the product of
   readings that lie in a reading's country, the reading is weighed by
   ``(s + 0.02) / 1.02`` (and likewise by ``(s + 0.05) / 1.05`` for its admin1
   region, where a region the text names itself counts x8), so in a text about
-  Georgia "Dublin" is Dublin, GA; a reading
+  Georgia "Dublin" is Dublin, GA; a reading in the same county or district
+  (GeoNames admin2) as a share ``s2`` of the other names' readings is weighed
+  by ``1 + 100 s2`` ("Paris and Henry County": Paris, TN); a reading
   directly followed by ", <its country or region>" ("Horn, Sweden") gets x50;
+- a national capital weighs x2 ("Washington" is the capital before the state);
 - the caller's ``country_prior`` (e.g. from the same object's other tips):
   ``x (1 + 4 w)``.
 

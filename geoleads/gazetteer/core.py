@@ -102,7 +102,8 @@ class Gazetteer:
 
     @property
     def locality_count(self) -> int:
-        return int((self._level == "locality").sum())
+        """Number of places (towns, villages); counties are not counted."""
+        return int(((self._level == "locality") & ~self._division).sum())
 
     @property
     def admin1_count(self) -> int:
@@ -208,8 +209,8 @@ class Gazetteer:
         return str(shapes.iloc[int(hits[0])]["code"]) if len(hits) else None
 
     def localities(self) -> pd.DataFrame:
-        """The locality rows of :attr:`entities` (a view for analysis; with counties)."""
-        return self.entities[self.entities["level"] == "locality"]
+        """The places among :attr:`entities` (a view for analysis; counties left out)."""
+        return self.entities[(self.entities["level"] == "locality").to_numpy() & ~self._division]
 
 
 def haversine_km(lat1: float, lon1: float, lat2: Any, lon2: Any) -> Any:
