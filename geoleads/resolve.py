@@ -60,6 +60,8 @@ REGION_NAMED_WEIGHT = 8.0
 #: A reading in the same county/district as other names' readings ("Paris and Henry
 #: County", "Králův Dvůr, okres Beroun") weighs ``1 + ADMIN2_WEIGHT x`` their share.
 ADMIN2_WEIGHT = 100.0
+#: A town named like its region is the region's city when it has this share of its people.
+MAIN_CITY_SHARE = 0.1
 #: A national capital weighs this much more than its population says ("Washington", "Bern").
 CAPITAL_WEIGHT = 2.0
 #: Country shares, admin1 shares, admin2 shares, and the country and admin1 sums.
@@ -120,7 +122,8 @@ class Resolver:
             if not (math.isfinite(self._lat[row]) and math.isfinite(self._lon[row])):
                 continue  # an entity without a position cannot be a reading
             scores[row] = score
-        regions = {self._admin1[r] for r in scores if self._level[r] == "admin1"}
+        region_pop = {self._admin1[r]: self._pop[r] for r in scores if self._level[r] == "admin1"}
+        regions = set(region_pop)
         named = [r for r in scores if self.main_key(r) == span.key]
         if named:
             # "Indiana" is the state; that some language calls India so matters little.
@@ -136,9 +139,14 @@ class Resolver:
                 ):
                     scores[row] *= ALIAS_WEIGHT
         if regions:
-            # "Praha": the city inside the region of the same name is the better reading
+            # "Praha": the city inside the region of the same name is the better reading,
+            # when it is the region's city (not "Montana City" for "Montana")
             for row in scores:
-                if self._level[row] == "locality" and self._admin1[row] in regions:
+                if (
+                    self._level[row] == "locality"
+                    and self._admin1[row] in regions
+                    and self._pop[row] >= MAIN_CITY_SHARE * region_pop[self._admin1[row]]
+                ):
                     scores[row] *= 10.0
         return scores
 
