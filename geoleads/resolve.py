@@ -124,6 +124,14 @@ class Resolver:
             scores[row] = score
         region_pop = {self._admin1[r]: self._pop[r] for r in scores if self._level[r] == "admin1"}
         regions = set(region_pop)
+        # the region's own city ("Praha" in the region Praha), not a village called after it
+        city_of_region = {
+            r
+            for r in scores
+            if self._level[r] == "locality"
+            and self._admin1[r] in regions
+            and self._pop[r] >= MAIN_CITY_SHARE * region_pop[self._admin1[r]]
+        }
         named = [r for r in scores if self.main_key(r) == span.key]
         if named:
             # "Indiana" is the state; that some language calls India so matters little.
@@ -134,20 +142,13 @@ class Resolver:
                 if self.main_key(row) == span.key:
                     continue
                 if self._level[row] == "country" or (
-                    float(self._pop[row]) < 100.0 * biggest
-                    and not (self._level[row] == "locality" and self._admin1[row] in regions)
+                    float(self._pop[row]) < 100.0 * biggest and row not in city_of_region
                 ):
                     scores[row] *= ALIAS_WEIGHT
-        if regions:
-            # "Praha": the city inside the region of the same name is the better reading,
-            # when it is the region's city (not "Montana City" for "Montana")
-            for row in scores:
-                if (
-                    self._level[row] == "locality"
-                    and self._admin1[row] in regions
-                    and self._pop[row] >= MAIN_CITY_SHARE * region_pop[self._admin1[row]]
-                ):
-                    scores[row] *= 10.0
+        # "Praha": the city inside the region of the same name is the better reading,
+        # when it is the region's city (not "Montana City" for "Montana")
+        for row in city_of_region:
+            scores[row] *= 10.0
         return scores
 
     def country_candidate(self, code: str, probability: float) -> Candidate | None:

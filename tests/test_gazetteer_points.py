@@ -154,3 +154,13 @@ def test_capitals_are_flagged_once_per_country(gazetteer: Gazetteer) -> None:
 def test_a_capital_outweighs_a_bigger_region_of_its_name(geoparser: Geoparser) -> None:
     assert best(geoparser, "Seen in a shop in Washington.", "Washington")[1] == "US.DC"
     assert best(geoparser, "Bought in Bern", "Bern")[1] == "CH.BE"
+
+
+def test_a_region_name_is_not_a_small_town_called_after_it(geoparser: Geoparser) -> None:
+    # "Montana City" and "Minneota" have the state's name among their other names; they are
+    # not the state's city, so neither wins over the state when the state is meant
+    text = "Ranchers in Montana and Minnesota, Wyoming and Idaho"
+    assert best(geoparser, text, "Montana")[1:] == ("US.MT", "admin1")
+    assert best(geoparser, text, "Minnesota")[1:] == ("US.MN", "admin1")
+    # while the region's own city still wins ("Praha" is Prague, the city)
+    assert best(geoparser, "Koupeno v Praze", "Praze")[0] == "Prague"
