@@ -130,13 +130,13 @@ CUES: dict[str, tuple[str, ...]] = {
     "ταχυδρομικος κωδικας": ("GR",), "τκ": ("GR",),
 }  # fmt: skip
 _GAP = r"[\s:,()\-–=#]"
+_BY_LENGTH = sorted(CUES, key=len, reverse=True)
 _CUE = re.compile(
-    r"(?<!\w)(?:"
-    + "|".join(
-        re.escape(k) + (r"\w*" if len(k) >= 5 else r"(?!\w)")
-        for k in sorted(CUES, key=len, reverse=True)
-    )
-    + rf"){_GAP}{{0,3}}(?:[^\W\d_]+{_GAP}{{1,3}}){{0,3}}$"
+    r"(?<!\w)(?:(?P<long>"  # long cues may be inflected ("Postleitzahlen"), short ones not
+    + "|".join(re.escape(k) for k in _BY_LENGTH if len(k) >= 5)
+    + r")\w*|(?P<short>"
+    + "|".join(re.escape(k) for k in _BY_LENGTH if len(k) < 5)
+    + rf")(?!\w)){_GAP}{{0,3}}(?:[^\W\d_]+{_GAP}{{1,3}}){{0,3}}$"
 )
 
 
@@ -212,6 +212,8 @@ class PostcodeFinder:
         prior: Mapping[str, float] | None,
     ) -> Mention | None:
         code, pre, sep = match["code"], match["pre"], match["sep"]
+        if len(code) < 3:  # "24": no country writes a code with two digits
+            return None
         start, end = match.start(), match.end()
         after = fold(text[end : end + 12]).split()
         if after and after[0].strip(".,;:!?)") in NOT_AFTER:
@@ -233,7 +235,7 @@ class PostcodeFinder:
                 return None
         found = text[start:end]
         if cue is not None:
-            countries = self._cue_countries(cue.group(0), mentions, prior)
+            countries = self._cue_countries(cue["long"] or cue["short"], mentions, prior)
             cands = [c for c in (self._candidate(cc, code, 0.9) for cc in countries) if c]
             return self._mention(start, end, found, cands, mentions, prior)
         for form, country, address in UNIQUE:
@@ -259,8 +261,7 @@ class PostcodeFinder:
     def _cue_countries(
         self, cue: str, mentions: Sequence[Mention], prior: Mapping[str, float] | None
     ) -> list[str]:
-        key = next(k for k in sorted(CUES, key=len, reverse=True) if cue.startswith(k))
-        countries = list(CUES[key])
+        countries = list(CUES[cue])
         if countries == [_ANY]:
             named = _named_countries(mentions) | set(prior or ())
             countries = sorted(named & self.tables.countries)
