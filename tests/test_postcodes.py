@@ -181,7 +181,11 @@ def test_cli_json_contract(gazetteer: Gazetteer) -> None:
     assert code["admin1"] == "PL.77" and code["geonameid"] == 3094802
 
 
-def test_narrowing_counts_a_code_like_a_town(gazetteer: Gazetteer, geoparser: Geoparser) -> None:
+def test_narrowing_maps_and_exports_count_a_code_like_a_town(
+    gazetteer: Gazetteer, geoparser: Geoparser
+) -> None:
+    from geoleads.export.regional import regional_summary
+    from geoleads.maps.lead import lead_map
     from geoleads.narrow import summarize_tips
     from geoleads.web.highlight import highlight
 
@@ -192,6 +196,10 @@ def test_narrowing_counts_a_code_like_a_town(gazetteer: Gazetteer, geoparser: Ge
     assert result.summary["countries"][0]["code"] == "DE"
     assert result.summary["localities"][0]["name"] == "Rosenheim"
     assert set(result.leads["kind"]) == {"postal"}
+    html = lead_map(result, gazetteer=gazetteer).get_root().render()
+    assert "Rosenheim" in html
+    table = regional_summary([result], "locality", gazetteer=gazetteer)
+    assert table.iloc[0]["name"] == "Rosenheim"
     m = postal(geoparser.parse(texts[1]))[0]
     html = str(highlight(texts[1], [(m.start, m.end, m.kind, "Rosenheim")]))
     assert '<mark class="hl hl-postal" title="Rosenheim">D-83022</mark>' in html
