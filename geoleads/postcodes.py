@@ -130,6 +130,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "ταχυδρομικος κωδικας": ("GR",), "τκ": ("GR",),
 }  # fmt: skip
 _GAP = r"[\s:,()\-–=#]"
+_TOKENS = re.compile(r"\w+|[€$£¥#№]")
 _BY_LENGTH = sorted(CUES, key=len, reverse=True)
 _CUE = re.compile(
     r"(?<!\w)(?:(?P<long>"  # long cues may be inflected ("Postleitzahlen"), short ones not
@@ -215,8 +216,8 @@ class PostcodeFinder:
         if len(code) < 3:  # "24": no country writes a code with two digits
             return None
         start, end = match.start(), match.end()
-        after = fold(text[end : end + 12]).split()
-        if after and after[0].strip(".,;:!?)") in NOT_AFTER:
+        after = text[end : end + 12].split()
+        if after and fold(after[0]).strip(".,;:!?)") in NOT_AFTER:
             return None
         if pre is not None:
             country = PREFIXES.get(pre)
@@ -230,7 +231,7 @@ class PostcodeFinder:
         before = fold(text[max(0, start - 40) : start])
         cue = _CUE.search(before)
         if cue is None:
-            words = re.findall(r"\w+|[€$£¥#№]", before)
+            words = _TOKENS.findall(before[-24:])
             if words and (words[-1] in NOT_BEFORE or not words[-1].isalnum()):
                 return None
         found = text[start:end]
