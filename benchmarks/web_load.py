@@ -1,46 +1,54 @@
-"""Load on the investigators' app under waitress: 50 clients for 60 s while imports and reviews run.
+"""Load on the investigators' app: 50 clients for 60 s while imports and reviews run.
 
 1. Builds a SQLite store in a temp folder with ``--tips`` generated tips over
    ``--objects`` objects (``benchmarks/batch_scale.py``'s generator), geoparsed on
    import like the app does, plus a viewer and an analyst.
-2. Starts ``geoleads serve --no-warm`` (waitress, 8 threads) in a subprocess on
-   127.0.0.1 and waits for /healthz.
-3. Runs ``--clients`` threads for ``--seconds``: readers (objects page, an object
-   page, the API's tips and objects), ``--reviewers`` analysts posting batch
-   reviews through the API, and one analyst uploading a new 200-tip file to
-   /import every 5 s (a background import job). Two logins only (the login rate
-   limit is per address); the threads share their cookies.
-4. Reports requests, errors (status >= 400 or a failed connection) and p50/p95/max
-   per kind of request.
+2. Starts ``geoleads serve --no-warm --workers W`` (``--workers``: 1 = waitress,
+   more = gunicorn threaded workers; 8 threads each) in a subprocess on 127.0.0.1.
+3. Runs ``--clients`` concurrent clients for ``--seconds`` on one asyncio event
+   loop (``aioclient.py``: keep-alive connections, a few percent of a core, so the
+   client does not take the server's CPU): readers (objects page, an object page,
+   the API's tips and objects), ``--reviewers`` analysts posting batch reviews of
+   3 tips through the API every 0.2 s or more — each analyst reviews their own
+   share of 800 tips, and a 409 (a review raced another on the same tip) is
+   re-read and retried once; the deliberate conflict is a test
+   (``tests/test_web_review.py``) — and one analyst uploading a new 200-tip file
+   to /import every 5 s (a background import job). Two logins only (the login rate
+   limit is per address); the clients share their cookies.
+   ``--think 0`` (default): closed loop, no think time; ``--think 0.5-1.5``: each
+   client waits uniformly 0.5..1.5 s between its requests (locust's ``between``).
+4. Reports requests, errors (a status other than the expected one or a failed
+   connection; a 409 that was retried is counted apart) and p50/p95/max per kind.
 5. With ``--big N``: stops the server, imports tips up to N in the store (not
    geoparsed: the app parses an object's pending tips once when it first builds its
    summary, then caches it), restarts, and measures the objects page and one object
    page (first = cold, then warm), one client.
 
-    .venv/bin/python benchmarks/web_load.py [--tips 20000] [--seconds 60] [--big 1000000]
+    .venv/bin/python benchmarks/web_load.py [--tips 20000] [--seconds 60] [--workers 2]
+        [--think 0.5-1.5] [--big 1000000]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import http.client
 import json
 import os
 import random
-import re
 import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
-
-import requests
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from aioclient import Client, csrf_of
 from batch_scale import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,17 +83,19 @@ def build_store(url: str, src: Path, geoparse: bool) -> None:
 class Server:
     """``geoleads serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], workers: int) -> None:
         self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "geoleads", "serve", "--no-warm", "--port", str(self.port)]
+        cmd += ["--workers", str(workers)]
         self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.base + "/healthz", timeout=2).ok:
+                probe = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                probe.request("GET", "/healthz")
+                if probe.getresponse().status == 200:
                     return
-            except requests.RequestException:
+            except OSError:
                 time.sleep(0.3)
         raise RuntimeError("the server did not start")
 
@@ -94,44 +104,23 @@ class Server:
         self.proc.wait(30)
 
 
-def logged_in(base: str, username: str) -> requests.Session:
-    s = requests.Session()
-    page = s.get(base + "/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    r = s.post(
-        base + "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token},
-        allow_redirects=False,
-    )
-    assert r.status_code == 302, r.status_code
-    return s
-
-
-def clone(session: requests.Session) -> requests.Session:
-    s = requests.Session()
-    s.cookies.update(session.cookies)
-    return s
-
-
 class Recorder:
     def __init__(self) -> None:
-        self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, list[str]] = defaultdict(list)
+        self.conflicts_retried = 0
 
-    def timed(self, kind: str, call: object) -> requests.Response | None:
+    async def timed(self, kind: str, call: Any, ok: tuple[int, ...] = (200, 302)) -> int:
         t = time.perf_counter()
         try:
-            resp = call()  # type: ignore[operator]
-            bad = None if resp.status_code < 400 else f"HTTP {resp.status_code}"
-        except requests.RequestException as err:
-            resp, bad = None, type(err).__name__
-        took = time.perf_counter() - t
-        with self.lock:
-            self.times[kind].append(took)
-            if bad:
-                self.errors[kind].append(bad)
-        return resp
+            status, _ = await call()
+            bad = None if status in ok else f"HTTP {status}"
+        except (OSError, asyncio.IncompleteReadError) as err:
+            status, bad = -1, type(err).__name__
+        self.times[kind].append(time.perf_counter() - t)
+        if bad:
+            self.errors[kind].append(bad)
+        return int(status)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -140,20 +129,46 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def load(base: str, args: argparse.Namespace, objects: list[str], work: Path) -> Recorder:
-    viewer, analyst = logged_in(base, "vera"), logged_in(base, "anna")
-    csrf = analyst.get(base + "/api/v1/csrf-token").json()["csrf_token"]
-    tip_ids = [
-        t["tip_id"]
-        for t in analyst.get(f"{base}/api/v1/objects/{objects[0]}/tips?per_page=200").json()["tips"]
+def upload_file(n: int, objects: list[str]) -> bytes:
+    lines = [
+        json.dumps(
+            {
+                "tip_id": f"UP{n:03d}-{i:03d}",
+                "object_id": objects[i % 7],
+                "text": f"Widziałem to w Krakowie, sklep {n}-{i}",
+                "received_at": "2025-06-01T10:00:00Z",
+            }
+        )
+        for i in range(200)
     ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def load(port: int, args: argparse.Namespace, objects: list[str]) -> Recorder:
+    """``args.clients`` concurrent clients on one event loop: readers, reviewers, one importer.
+
+    Closed loop (``--think 0``): each client sends its next request as soon as the
+    last answer arrived. With ``--think A-B`` each client waits uniformly A..B
+    seconds between two requests (like locust's ``between(A, B)``)."""
+    host = "127.0.0.1"
+    viewer = await Client.login(host, port, "vera", PASSWORD)
+    analyst = await Client.login(host, port, "anna", PASSWORD)
+    pool: list[str] = []
+    for oid in objects[:4]:
+        _, body = await analyst.get(f"/api/v1/objects/{oid}/tips?per_page=200")
+        pool += [t["tip_id"] for t in json.loads(body)["tips"]]
     rec = Recorder()
     stop = time.monotonic() + args.seconds
-    rng_seed = iter(range(10_000))
+    think_lo, think_hi = args.think
 
-    def reader() -> None:
-        rng = random.Random(next(rng_seed))
-        s = clone(viewer)
+    async def think(rng: random.Random) -> None:
+        if think_hi > 0:
+            await asyncio.sleep(rng.uniform(think_lo, think_hi))
+
+    async def reader(k: int) -> None:
+        rng = random.Random(k)
+        c = viewer.clone()
+        await asyncio.sleep(rng.uniform(0, think_hi))  # spread the clients' starts
         while time.monotonic() < stop:
             oid = rng.choice(objects)
             kind = rng.choice(["objects page", "object page", "api tips", "api objects"])
@@ -163,65 +178,51 @@ def load(base: str, args: argparse.Namespace, objects: list[str], work: Path) ->
                 "api tips": f"/api/v1/objects/{oid}/tips",
                 "api objects": "/api/v1/objects",
             }[kind]
-            rec.timed(kind, lambda url=url: s.get(base + url, timeout=60))
+            await rec.timed(kind, lambda url=url: c.get(url), ok=(200,))
+            await think(rng)
 
-    def reviewer() -> None:
-        rng = random.Random(next(rng_seed))
-        s = clone(analyst)
+    async def reviewer(k: int) -> None:
+        # each analyst works on their own tips, like a team splitting a queue; a 409
+        # (someone else reviewed the tip meanwhile) is re-read and retried once
+        rng = random.Random(1000 + k)
+        mine = pool[k :: args.reviewers]
+        c = analyst.clone()
         while time.monotonic() < stop:
             body = {
-                "tip_ids": rng.sample(tip_ids, 3),
+                "tip_ids": rng.sample(mine, 3),
                 "status": rng.choice(["credible", "doubtful", "spam"]),
             }
-            rec.timed(
-                "api review",
-                lambda body=body: s.post(
-                    base + "/api/v1/reviews", json=body, headers={"X-CSRFToken": csrf}, timeout=60
-                ),
+            status = await rec.timed(
+                "api review", lambda body=body: c.post_json("/api/v1/reviews", body), ok=(200, 409)
             )
-            time.sleep(0.2)
+            if status == 409:
+                rec.conflicts_retried += 1
+                await c.get(f"/api/v1/objects/{objects[0]}/tips?per_page=5")
+                await rec.timed(
+                    "api review", lambda body=body: c.post_json("/api/v1/reviews", body)
+                )
+            await asyncio.sleep(max(0.2, rng.uniform(think_lo, think_hi)))
 
-    def importer() -> None:
-        s = clone(analyst)
+    async def importer() -> None:
+        c = analyst.clone()
         n = 0
         while time.monotonic() < stop:
-            path = work / f"upload_{n}.jsonl"
-            lines = []
-            for i in range(200):
-                lines.append(
-                    json.dumps(
-                        {
-                            "tip_id": f"UP{n:03d}-{i:03d}",
-                            "object_id": objects[i % 7],
-                            "text": f"Widziałem to w Krakowie, sklep {n}-{i}",
-                            "received_at": "2025-06-01T10:00:00Z",
-                        }
-                    )
-                )
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            page = s.get(base + "/import").text
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-            with path.open("rb") as f:
-                rec.timed(
-                    "import upload",
-                    lambda f=f, token=token, name=path.name: s.post(
-                        base + "/import",
-                        data={"csrf_token": token},
-                        files={"file": (name, f)},
-                        timeout=60,
-                        allow_redirects=False,
-                    ),
-                )
+            _, page = await c.get("/import")
+            fields = {"csrf_token": csrf_of(page)}
+            content = upload_file(n, objects)
+            await rec.timed(
+                "import upload",
+                lambda content=content, n=n, fields=fields: c.post_file(
+                    "/import", fields, f"upload_{n}.jsonl", content
+                ),
+            )
             n += 1
-            time.sleep(5)
+            await asyncio.sleep(5)
 
-    threads = [threading.Thread(target=importer)]
-    threads += [threading.Thread(target=reviewer) for _ in range(args.reviewers)]
-    threads += [threading.Thread(target=reader) for _ in range(args.clients - 1 - args.reviewers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    tasks = [importer()]
+    tasks += [reviewer(k) for k in range(args.reviewers)]
+    tasks += [reader(k) for k in range(args.clients - 1 - args.reviewers)]
+    await asyncio.gather(*tasks)
     return rec
 
 
@@ -230,7 +231,8 @@ def report(rec: Recorder, seconds: float) -> None:
     errors = sum(len(v) for v in rec.errors.values())
     print(
         f"{len(every):,} requests in {seconds:.0f} s ({len(every) / seconds:,.1f}/s), "
-        f"{errors} errors; all: p50 {pct(every, 50) * 1000:.0f} ms, "
+        f"{errors} errors, {rec.conflicts_retried} review conflicts (409) retried; "
+        f"all: p50 {pct(every, 50) * 1000:.0f} ms, "
         f"p95 {pct(every, 95) * 1000:.0f} ms, max {max(every) * 1000:.0f} ms"
     )
     for kind, values in sorted(rec.times.items()):
@@ -242,19 +244,28 @@ def report(rec: Recorder, seconds: float) -> None:
         )
 
 
-def page_latency(base: str, objects: list[str], rounds: int = 10) -> None:
-    s = logged_in(base, "vera")
-    for label, url in (("objects page", "/objects"), ("object page", f"/objects/{objects[0]}")):
-        times = []
-        for _ in range(rounds):
-            t = time.perf_counter()
-            r = s.get(base + url, timeout=600)
-            times.append(time.perf_counter() - t)
-            assert r.status_code == 200, (url, r.status_code)
-        print(
-            f"  {label}: first {times[0] * 1000:.0f} ms, then median "
-            f"{statistics.median(times[1:]) * 1000:.0f} ms, max {max(times[1:]) * 1000:.0f} ms"
-        )
+def page_latency(port: int, objects: list[str], rounds: int = 10) -> None:
+    async def run() -> None:
+        c = await Client.login("127.0.0.1", port, "vera", PASSWORD)
+        for label, url in (("objects page", "/objects"), ("object page", f"/objects/{objects[0]}")):
+            times = []
+            for _ in range(rounds):
+                t = time.perf_counter()
+                status, _ = await c.get(url)
+                times.append(time.perf_counter() - t)
+                assert status == 200, (url, status)
+            print(
+                f"  {label}: first {times[0] * 1000:.0f} ms, then median "
+                f"{statistics.median(times[1:]) * 1000:.0f} ms, max {max(times[1:]) * 1000:.0f} ms"
+            )
+
+    asyncio.run(run())
+
+
+def think_range(text: str) -> tuple[float, float]:
+    """``"0"`` -> (0, 0); ``"0.5-1.5"`` -> (0.5, 1.5)."""
+    lo, _, hi = text.partition("-")
+    return float(lo), float(hi or lo)
 
 
 def main() -> None:
@@ -265,7 +276,15 @@ def main() -> None:
     ap.add_argument("--reviewers", type=int, default=4)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--big", type=int, default=0, help="then measure pages with this many tips")
+    ap.add_argument("--workers", type=int, default=None, help="server processes (default: auto)")
+    ap.add_argument(
+        "--think", type=think_range, default=(0.0, 0.0), help="seconds between requests, A-B"
+    )
     args = ap.parse_args()
+    if args.workers is None:
+        from geoleads.web.workers import default_workers
+
+        args.workers = default_workers()
     work = Path(tempfile.mkdtemp(prefix="web_load_"))
     db = work / "geoleads.sqlite"
     env = {
@@ -284,19 +303,21 @@ def main() -> None:
         f"({time.perf_counter() - t:.0f} s to build)"
     )
     objects = [f"OBJ-{i:05d}" for i in range(min(args.objects, 50))]
-    server = Server(env)
+    server = Server(env, args.workers)
     try:
         t = time.perf_counter()
-        rec = load(server.base, args, objects, work)
+        rec = asyncio.run(load(server.port, args, objects))
         took = time.perf_counter() - t
+        lo, hi = args.think
         print(
             f"load: {args.clients} clients ({args.reviewers} reviewing, 1 importing), "
-            f"waitress 8 threads, SQLite, 2 cores shared; load average now "
-            f"{os.getloadavg()[0]:.1f}"
+            + ("closed loop (no think time)" if hi <= 0 else f"think time uniform {lo}-{hi} s")
+            + f", {args.workers} server process(es) x 8 threads, SQLite, "
+            f"{os.cpu_count()} cores shared; load average now {os.getloadavg()[0]:.1f}"
         )
         report(rec, took)
         print("pages at this size, one client:")
-        page_latency(server.base, objects)
+        page_latency(server.port, objects)
     finally:
         server.stop()
     if args.big > args.tips:
@@ -305,10 +326,10 @@ def main() -> None:
         generate(big, args.big, max(args.objects, args.big // 500), seed=11)
         build_store(env["GEOLEADS_DATABASE_URL"], big, geoparse=False)
         print(f"store grown to about {args.big:,} tips ({time.perf_counter() - t:.0f} s)")
-        server = Server(env)
+        server = Server(env, args.workers)
         try:
             print(f"pages with ~{args.big:,} tips in the store, one client:")
-            page_latency(server.base, objects)
+            page_latency(server.port, objects)
         finally:
             server.stop()
 

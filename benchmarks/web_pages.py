@@ -8,7 +8,8 @@ objects page and the object page at a million tips.)
    real geoparser; texts come from ``benchmarks/tipgen.py`` (real GeoNames places
    in 11 languages) and each distinct text is geoparsed once (memoised), so
    building 1,000,000 tips takes about 10 minutes, not hours.
-2. Serves the app with ``geoleads serve`` (waitress, 8 threads) in a subprocess on
+2. Serves the app with ``geoleads serve --workers W`` (1: waitress, 8 threads; more:
+   gunicorn threaded workers, 8 threads each; default one per core) in a subprocess on
    127.0.0.1 and loads every object's summary once (computed on first use, then
    cached on disk by the app).
 3. Runs ``--clients`` concurrent logged-in analysts for ``--duration`` seconds:
@@ -19,22 +20,23 @@ objects page and the object page at a million tips.)
 
     .venv/bin/python benchmarks/web_pages.py --tips 1000000 --clients 8 --duration 60
 
-Loopback only; the client is Python threads (http.client keep-alive) on the
-same 2 cores as the server, so the numbers include the client's own CPU use.
+Loopback only; the clients are coroutines on one asyncio event loop
+(``aioclient.py``, keep-alive connections) on the same 2 cores as the server.
+``--think A-B``: each client waits uniformly A..B seconds between requests
+(default 0: closed loop, the next request as soon as the answer arrived).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
 import os
 import random
-import re
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from datetime import UTC, datetime, timedelta
@@ -42,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from aioclient import Client
 
 PASSWORD = "benchmark password 1"
 PLACES = [
@@ -124,96 +127,88 @@ def build_store(home: Path, n_tips: int, n_objects: int, seed: int = 7) -> str:
     return url
 
 
-class Client:
-    """One logged-in browser-like client (cookie + CSRF token), keep-alive connection."""
+def forget_login_attempts(url: str) -> None:
+    """The login rate limit lives in the store: a new benchmark run starts from none
+    (each run logs in ``clients`` + 1 times from 127.0.0.1)."""
+    from sqlalchemy import delete
 
-    def __init__(self, port: int, user: str) -> None:
-        self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        self.cookie = ""
-        token = self._csrf(self.request("GET", "/login")[1])
-        body = urllib.parse.urlencode({"username": user, "password": PASSWORD, "csrf_token": token})
-        status, _ = self.request("POST", "/login", body, form=True)
-        if status != 302:
-            raise RuntimeError(f"login of {user} failed: HTTP {status}")
-        self.csrf = self._csrf(self.request("GET", "/account")[1])
+    from geoleads.store import Store
+    from geoleads.store.models import LoginAttemptRow
 
-    @staticmethod
-    def _csrf(page: str) -> str:
-        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        if found is None:
-            raise RuntimeError("no CSRF token in the page")
-        return found.group(1)
-
-    def request(
-        self, method: str, path: str, body: str | None = None, form: bool = False
-    ) -> tuple[int, str]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        if form:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.conn.request(method, path, body=body, headers=headers)
-        resp = self.conn.getresponse()
-        data = resp.read().decode("utf-8", "replace")
-        for header, value in resp.getheaders():
-            if header.lower() == "set-cookie" and value.startswith("geoleads_session="):
-                self.cookie = value.split(";", 1)[0]
-        return resp.status, data
+    store = Store.open(url, upgrade=True)
+    with store.session() as s:
+        s.execute(delete(LoginAttemptRow))
+    store.dispose()
 
 
-def run_load(
-    port: int, objects: list[str], clients: int, duration: float, review_every: int, seed: int
+async def run_load(
+    port: int,
+    objects: list[str],
+    clients: int,
+    duration: float,
+    review_every: int,
+    seed: int,
+    think: tuple[float, float] = (0.0, 0.0),
 ) -> tuple[dict[str, list[float]], list[str]]:
+    """``clients`` logged-in analysts on one asyncio event loop (``aioclient.py``)."""
     latencies: dict[str, list[float]] = {}
     errors: list[str] = []
-    lock = threading.Lock()
+    conflicts: list[str] = []
     filters = ["", "?lang=en", "?status=unreviewed", "?has_place=yes", "?page=3",
                "?country=PL", "?from=2024-01-02&to=2024-01-09"]  # fmt: skip
-    logged_in = [Client(port, f"analyst{k % 64}") for k in range(clients)]
+    logged_in = [
+        await Client.login("127.0.0.1", port, f"analyst{k % 64}", PASSWORD) for k in range(clients)
+    ]
     stop = time.monotonic() + duration
 
-    def worker(k: int) -> None:
+    async def worker(k: int) -> None:
         rng = random.Random(seed + k)
         client = logged_in[k]
         n = 0
+        if think[1] > 0:
+            await asyncio.sleep(rng.uniform(0, think[1]))  # spread the starts
         while time.monotonic() < stop:
             n += 1
             obj = urllib.parse.quote(rng.choice(objects))
             roll = rng.random()
-            body = None
             if review_every and n % review_every == 0:
-                page = client.request("GET", f"/api/v1/objects/{obj}/tips?per_page=5")[1]
-                ids = [t["tip_id"] for t in json.loads(page)["tips"]]
+                # each analyst reviews their own tips (page k+1 of 5 of the object: no
+                # two clients share one); a 409 (a tip reviewed meanwhile) is retried once
+                url = f"/api/v1/objects/{obj}/tips?per_page=5&page={k + 1}"
+                ids = [t["tip_id"] for t in json.loads((await client.get(url))[1])["tips"]]
                 status_ = rng.choice(["credible", "doubtful", "spam"])
                 fields = [("tip_id", i) for i in ids]
                 fields += [("status", status_), ("csrf_token", client.csrf), ("next", "/objects")]
-                kind, method, path, body, expect = "review POST", "POST", "/review", "", 302
-                body = urllib.parse.urlencode(fields)
-            elif roll < 0.3:
-                kind, method, path, expect = "objects page", "GET", "/objects", 200
-            elif roll < 0.85:
-                kind, method, expect = "object page", "GET", 200
-                path = f"/objects/{obj}{rng.choice(filters)}"
+                kind, path, expect = "review POST", "/review", 302
+                call = client.post_form(path, fields)
             else:
-                kind, method, expect = "api summary", "GET", 200
-                path = f"/api/v1/objects/{obj}/summary"
+                if roll < 0.3:
+                    kind, path = "objects page", "/objects"
+                elif roll < 0.85:
+                    kind, path = "object page", f"/objects/{obj}{rng.choice(filters)}"
+                else:
+                    kind, path = "api summary", f"/api/v1/objects/{obj}/summary"
+                expect = 200
+                call = client.get(path)
             t0 = time.perf_counter()
             try:
-                status, _ = client.request(method, path, body, form=method == "POST")
-            except (OSError, http.client.HTTPException) as err:
+                status, _ = await call
+                if status == 409 and kind == "review POST":
+                    conflicts.append(path)
+                    await client.get(f"/api/v1/objects/{obj}/tips?per_page=5&page={k + 1}")
+                    status, _ = await client.post_form(path, fields)
+            except (OSError, asyncio.IncompleteReadError) as err:
                 status = -1
-                client.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
                 path += f" ({err})"
-            elapsed = time.perf_counter() - t0
-            with lock:
-                latencies.setdefault(kind, []).append(elapsed)
-                if status != expect:
-                    errors.append(f"{method} {path}: HTTP {status}")
+            latencies.setdefault(kind, []).append(time.perf_counter() - t0)
+            if status != expect:
+                errors.append(f"{kind} {path}: HTTP {status}")
+            if think[1] > 0:
+                await asyncio.sleep(rng.uniform(*think))
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    await asyncio.gather(*(worker(k) for k in range(clients)))
+    if conflicts:
+        print(f"{len(conflicts)} review conflicts (409) re-read and retried")
     return latencies, errors
 
 
@@ -232,16 +227,39 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5077)
     parser.add_argument("--home", type=Path, default=Path("var/bench-web"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=None, help="server processes (auto)")
+    parser.add_argument(
+        "--think",
+        default="0",
+        help="seconds each client waits between requests, uniform A-B (0: closed loop)",
+    )
     args = parser.parse_args()
+    lo, _, hi = args.think.partition("-")
+    think = (float(lo), float(hi or lo))
+    if args.workers is None:
+        from geoleads.web.workers import default_workers
+
+        args.workers = default_workers()
 
     t0 = time.perf_counter()
     print(f"store: {args.tips:,} tips over {args.objects} objects ...", flush=True)
     url = build_store(args.home, args.tips, args.objects)
     print(f"store ready in {time.perf_counter() - t0:.0f} s: {url}", flush=True)
+    forget_login_attempts(url)
     env = dict(os.environ, GEOLEADS_DATABASE_URL=url, GEOLEADS_HOME=str(args.home.resolve()))
     env.setdefault("GEOLEADS_CACHE_DIR", str(Path("var/cache").resolve()))
     server = subprocess.Popen(
-        [sys.executable, "-m", "geoleads", "serve", "--port", str(args.port), "--no-warm"],
+        [
+            sys.executable,
+            "-m",
+            "geoleads",
+            "serve",
+            "--port",
+            str(args.port),
+            "--no-warm",
+            "--workers",
+            str(args.workers),
+        ],
         env=env,
     )
     try:
@@ -254,23 +272,37 @@ def main() -> None:
             except OSError:
                 time.sleep(0.5)
         objects = [f"OBJ-{i:03d}" for i in range(args.objects)]
-        warm = Client(args.port, "analyst0")
+
+        async def warm_up() -> None:
+            warm = await Client.login("127.0.0.1", args.port, "analyst0", PASSWORD)
+            for obj in objects:
+                status, _ = await warm.get(f"/api/v1/objects/{obj}/summary")
+                if status != 200:
+                    raise RuntimeError(f"summary of {obj}: HTTP {status}")
+
         t1 = time.perf_counter()
-        for obj in objects:
-            status, _ = warm.request("GET", f"/api/v1/objects/{obj}/summary")
-            if status != 200:
-                raise RuntimeError(f"summary of {obj}: HTTP {status}")
+        asyncio.run(warm_up())
         print(f"summaries computed/loaded in {time.perf_counter() - t1:.0f} s", flush=True)
-        lat, errors = run_load(
-            args.port, objects, args.clients, args.duration, args.review_every, args.seed
+        lat, errors = asyncio.run(
+            run_load(
+                args.port,
+                objects,
+                args.clients,
+                args.duration,
+                args.review_every,
+                args.seed,
+                think,
+            )
         )
     finally:
         server.terminate()
         server.wait(30)
     total = sum(len(v) for v in lat.values())
-    print(f"\n{args.tips:,} tips, {args.objects} objects, {args.clients} clients, "
+    model = "closed loop" if think[1] <= 0 else f"think time uniform {think[0]}-{think[1]} s"
+    print(f"\n{args.tips:,} tips, {args.objects} objects, {args.clients} clients ({model}), "
+          f"{args.workers} server process(es), "
           f"{args.duration:.0f} s: {total:,} requests ({total / args.duration:.1f}/s), "
-          f"{len(errors)} errors")  # fmt: skip
+          f"{len(errors)} errors; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     for line in errors[:5]:
         print("  error:", line)
     print(f"{'request':<14} {'n':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")

@@ -66,6 +66,7 @@ class PageWatch:
 
     outside: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    aborted: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
@@ -77,6 +78,12 @@ class PageWatch:
                 self.outside.append(request.url)
 
         def on_failed(request: Any) -> None:
+            # A local request the page itself cancelled by navigating on (a frame still
+            # loading when the next review reloads the page) is not a failure; a blocked
+            # outside request is caught by ``outside`` and an error answer by ``on_response``.
+            if request.failure == "net::ERR_ABORTED" and is_local(request.url):
+                self.aborted.append(request.url)
+                return
             self.failed.append(f"{request.url} ({request.failure})")
 
         def on_response(response: Any) -> None:

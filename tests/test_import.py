@@ -211,9 +211,9 @@ def test_cli_user_add_prompts_twice_for_the_password(sqlite_url: str) -> None:
 
 def test_cli_db_upgrade_and_current(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["db", "upgrade", "--database", sqlite_url], capsys)
-    assert code == 0 and "revision 0003" in err
+    assert code == 0 and "revision 0004" in err
     code, out, _ = run(["db", "current", "--database", sqlite_url], capsys)
-    assert json.loads(out) == {"current": "0003", "head": "0003"}
+    assert json.loads(out) == {"current": "0004", "head": "0004"}
 
 
 def test_read_only_database_gives_a_clear_store_error(tmp_path: Path) -> None:

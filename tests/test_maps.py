@@ -200,3 +200,98 @@ def test_object_without_places_still_gets_a_map() -> None:
     assert "No convergence" in html
     assert "Probability surface (H3 cells)" not in html
     assert "No convergence: OBJ-X" in render_html(overview_map([empty], standalone=True))
+
+
+# --- embedded map and first view ---------------------------------------------------
+def test_embedded_map_folds_its_layer_list_and_legend(result: Any) -> None:
+    embedded = render_html(lead_map(result, embedded=True), static_url="/static/vendor")
+    full = render_html(lead_map(result), static_url="/static/vendor")
+    assert '"collapsed": true' in embedded and '"collapsed": false' not in embedded
+    assert '"collapsed": false' in full and '"collapsed": true' not in full
+    assert "var compact = true" in embedded and "var compact = false" in full
+    # the frame's page around it shows the counts: the embedded title is two lines
+    assert "name a place" in full and "name a place" not in embedded
+    assert f"Verdict: {result.summary['verdict']['name']} (" in embedded
+    for html in (embedded, full):
+        assert "fitBounds" in html and "paddingTopLeft" in html
+
+
+def test_web_route_serves_the_embedded_map(result: Any) -> None:
+    from flask import Flask
+
+    from geoleads.web.leadmap import render_lead_map
+
+    with Flask("maps-test").test_request_context():
+        html = render_lead_map("OBJ-1", result, tiles=None)
+    assert '"collapsed": true' in html and "var compact = true" in html
+    assert all(link.startswith("/static/vendor/") for link in SRC.findall(html))
+
+
+def _box(bounds: list[list[float]] | None) -> list[list[float]]:
+    assert bounds is not None
+    return bounds
+
+
+def _cells(points: list[tuple[float, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(points, columns=["lat", "lon", "share"])
+
+
+def test_first_view_of_a_country_verdict_is_that_country(gazetteer: Gazetteer) -> None:
+    """A dense far-off speck (one tip naming a Chinese town) is in the 50 % credible region
+    of a Czech object; the first view still shows Czechia, not half the world."""
+    import shapely
+
+    from geoleads.maps.view import verdict_area, view_bounds
+
+    summary = {
+        "verdict": {"level": "country", "code": "CZ", "name": "Czechia"},
+        "peak": {"lat": 50.08, "lon": 14.44},
+        "localities": [{"name": "Luoyang", "lat": 34.68, "lon": 112.45, "share": 0.05}],
+    }
+    cz = [(49.2 + 0.2 * i, 13.0 + 0.5 * j, 0.7 / 25) for i in range(5) for j in range(5)]
+    cells = _cells([*cz, (34.68, 112.45, 0.3)])
+    region = shapely.union_all(
+        [shapely.Point(lon, lat).buffer(0.05) for lat, lon, _ in cells.itertuples(index=False)]
+    )
+    area = verdict_area(summary, gazetteer)
+    assert area is not None
+    (south, west), (north, east) = _box(view_bounds(summary, cells, {50: region}, [], area))
+    minx, miny, maxx, maxy = area.bounds
+    assert miny <= south < north <= maxy and minx <= west < east <= maxx
+    assert north - south > 1 and east - west > 4  # the whole country, not the peak alone
+    # the credible region alone would not do: the speck holds more mass than any Czech part
+    (_, _), (_, east) = _box(view_bounds(summary, cells, {50: region}, []))
+    assert east > 100
+
+
+def test_first_view_of_a_town_verdict_is_around_the_town(gazetteer: Gazetteer) -> None:
+    import shapely
+
+    from geoleads.maps.view import verdict_area, view_bounds
+
+    krakow = gazetteer.by_geonameid(3094802)
+    summary = {
+        "verdict": {"level": "locality", "code": "3094802", "name": "Kraków"},
+        "peak": {"lat": krakow.lat, "lon": krakow.lon},
+        "localities": [],
+    }
+    cells = _cells([(krakow.lat, krakow.lon, 0.5), (50.3, 19.5, 0.1), (34.68, 112.45, 0.4)])
+    region = shapely.union_all(
+        [shapely.Point(lon, lat).buffer(0.1) for lat, lon, _ in cells.itertuples(index=False)]
+    )
+    area = verdict_area(summary, gazetteer, {50: region})
+    (south, west), (north, east) = _box(view_bounds(summary, cells, {50: region}, [], area))
+    assert 49.5 < south < north < 50.5 and 19 < west < east < 20.5
+
+
+def test_first_view_without_convergence_covers_the_central_mass() -> None:
+    from geoleads.maps.view import view_bounds
+
+    summary = {"verdict": {"level": "none"}, "localities": []}
+    cells = _cells([(50.0 + 0.1 * i, 20.0, 0.095) for i in range(10)] + [(-33.9, 151.2, 0.05)])
+    (south, west), (north, east) = _box(view_bounds(summary, cells, {}, []))
+    assert south >= 50.0 and north <= 51.0 and west == east == 20.0  # Sydney left out
+    strong = {**summary, "localities": [{"lat": -33.9, "lon": 151.2, "share": 0.12}]}
+    (south, _), (_, east) = _box(view_bounds(strong, cells, {}, []))
+    assert (south, east) == (-33.9, 151.2)  # a locality with >= 10 % stays in view
+    assert view_bounds(summary, _cells([]), {}, []) is None

@@ -35,6 +35,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, result: Any) -> Iterator[str]
     (root / "static").mkdir()
     (root / "static" / "vendor").symlink_to(VENDOR_DIR, target_is_directory=True)
     save_map(lead_map(result), root / "maps" / "obj.html", static_url="/static/vendor")
+    (root / "maps" / "embedded.html").write_text(_embedded_page(result), encoding="utf-8")
+    for name, style in (("frame", ""), ("hidden-frame", "display:none;")):
+        (root / f"{name}.html").write_text(FRAME_PAGE.format(style=style), encoding="utf-8")
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -48,6 +51,54 @@ def site(tmp_path_factory: pytest.TempPathFactory, result: Any) -> Iterator[str]
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+#: The object page's frame at a 1200x800 window (geoleads/web/templates/object.html).
+FRAME_PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+</head><body style="margin:20px"><iframe id="map" sandbox="allow-scripts"
+src="/maps/embedded.html" style="{style}width:653px;height:560px;border:0"></iframe>
+</body></html>"""
+
+
+def _embedded_page(result: Any) -> str:
+    """The page the web app's map route serves (geoleads.web.leadmap), outside an app."""
+    from flask import Flask
+
+    from geoleads.web.leadmap import render_lead_map
+
+    with Flask("maps-test").test_request_context():
+        return render_lead_map(str(result.object_id), result, tiles=None)
+
+
+def _boxes(frame: Any, selector: str) -> list[dict[str, float]]:
+    return [b for b in (loc.bounding_box() for loc in frame.locator(selector).all()) if b]
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def _markers_clear_of_controls(frame: Any) -> None:
+    """Every top-locality circle lies inside the map and under no control box."""
+    container = _boxes(frame, ".leaflet-container")[0]
+    controls = _boxes(frame, ".leaflet-control")
+    markers = _boxes(frame, ".leaflet-gl-points-pane path")
+    assert markers
+    for m in markers:
+        assert (
+            container["x"] <= m["x"] and m["x"] + m["width"] <= container["x"] + container["width"]
+        ), (m, container)
+        assert (
+            container["y"] <= m["y"]
+            and m["y"] + m["height"] <= container["y"] + container["height"]
+        ), (m, container)
+        covered = [c for c in controls if _overlap(m, c)]
+        assert not covered, (m, covered)
 
 
 def _wait_drawn(page: Any) -> None:
@@ -90,6 +141,82 @@ def test_web_page_draws_every_layer_from_our_server(browser: Any, site: str, res
         watch.assert_clean()
     finally:
         page.context.close()
+
+
+def test_embedded_map_is_compact_and_the_standalone_one_is_not(
+    browser: Any, site: str, result: Any, tmp_path: Path
+) -> None:
+    """In the object page's frame the layer list is folded into its button and the legend
+    shows one ramp; the standalone file lists the layers and the whole legend. Neither
+    hides a top locality under a box."""
+    page, watch = open_page(browser, site + "/frame.html")
+    try:
+        frame = page.frame_locator("#map")
+        frame.locator(".leaflet-gl-points-pane path").first.wait_for(state="attached")
+        control = frame.locator(".leaflet-control-layers")
+        assert control.count() == 1
+        assert "leaflet-control-layers-expanded" not in (control.get_attribute("class") or "")
+        assert frame.locator(".leaflet-control-layers-toggle").is_visible()
+        assert not frame.locator(".leaflet-control-layers-list").is_visible()
+        legend = frame.locator(".gl-legend")
+        assert "gl-compact" in (legend.get_attribute("class") or "")
+        assert frame.locator(".gl-legend > h2").all_inner_texts() == [
+            "Probability per cell, % of the strongest"
+        ]
+        assert not frame.locator(".gl-legend details").get_attribute("open")
+        assert not frame.get_by_text("Credible regions", exact=True).is_visible()
+        size = legend.bounding_box()
+        assert size and size["height"] < 90 and size["width"] < 300, size
+        _markers_clear_of_controls(frame)
+        _screenshot(page, "lead-embedded.png")
+        # the folded parts open on demand: hover the layer button, click "More"
+        frame.locator(".leaflet-control-layers-toggle").hover(force=True)  # it then hides
+        assert frame.locator(".leaflet-control-layers-list").is_visible()
+        frame.locator(".gl-legend summary").click()
+        assert frame.get_by_text("Credible regions", exact=True).is_visible()
+        _screenshot(page, "lead-embedded-open.png")
+        watch.assert_clean()
+    finally:
+        page.context.close()
+
+    path = save_map(lead_map(result, standalone=True), tmp_path / "standalone.html")
+    page, watch = open_page(browser, file_url(path))
+    try:
+        _wait_drawn(page)
+        control = page.locator(".leaflet-control-layers")
+        assert "leaflet-control-layers-expanded" in (control.get_attribute("class") or "")
+        assert page.locator(".leaflet-control-layers-list").is_visible()
+        assert page.locator(".gl-legend details").get_attribute("open") is not None
+        assert page.get_by_text("Credible regions", exact=True).is_visible()
+        _markers_clear_of_controls(page)
+        watch.assert_clean()
+    finally:
+        page.context.close()
+
+
+def test_a_frame_shown_late_still_opens_on_the_leads(browser: Any, site: str) -> None:
+    """A map drawn while its frame is hidden has no size; it is fitted once shown, to the
+    same view as a frame visible from the start."""
+    layouts = []
+    for name in ("frame", "hidden-frame"):
+        page, watch = open_page(browser, f"{site}/{name}.html")
+        try:
+            frame = page.frame_locator("#map")
+            frame.locator(".leaflet-gl-points-pane path").first.wait_for(state="attached")
+            page.evaluate("document.getElementById('map').style.display = 'block'")
+            page.wait_for_timeout(300)
+            _markers_clear_of_controls(frame)
+            origin = _boxes(frame, ".leaflet-container")[0]
+            layouts.append(
+                [
+                    (round(m["x"] - origin["x"]), round(m["y"] - origin["y"]))
+                    for m in _boxes(frame, ".leaflet-gl-points-pane path")
+                ]
+            )
+            watch.assert_clean()
+        finally:
+            page.context.close()
+    assert layouts[0] == layouts[1]
 
 
 def test_hostile_tip_shows_as_text_in_the_popup(browser: Any, site: str) -> None:

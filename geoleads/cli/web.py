@@ -1,7 +1,9 @@
 """``geoleads serve`` (the investigators' web app) and ``geoleads demo`` (the same, with demo data).
 
-Both serve with waitress on 127.0.0.1:5000 by default (loopback only; put a TLS
-reverse proxy in front to serve other machines).
+Both serve on 127.0.0.1:5000 by default (loopback only; put a TLS reverse proxy in
+front to serve other machines): with one worker process, waitress; with several
+(``--workers``, default one per core, at most 4), gunicorn's threaded workers
+(see :mod:`geoleads.web.workers` for what the processes share).
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ from geoleads.config import DATA_DIR
 DEMO_USER = "demo"
 
 
-def _serve(host: str, port: int, threads: int, warm: bool) -> None:
+def _serve(host: str, port: int, threads: int, warm: bool, workers: int = 1) -> None:
+    if workers > 1:
+        from geoleads.web.workers import serve_workers
+
+        click.echo(
+            f"geoleads: serving the investigators' app on http://{host}:{port}/ "
+            f"with {workers} worker processes (Ctrl+C stops)"
+        )
+        serve_workers(host, port, workers, threads, warm)
+        return
     from waitress import serve
 
     from geoleads.web import create_app
@@ -36,7 +47,22 @@ def _serve(host: str, port: int, threads: int, warm: bool) -> None:
 host_option = click.option("--host", default="127.0.0.1", show_default=True, help="Address.")
 port_option = click.option("--port", default=5000, show_default=True, type=int, help="Port.")
 threads_option = click.option(
-    "--threads", default=8, show_default=True, type=int, help="Worker threads of waitress."
+    "--threads", default=8, show_default=True, type=int, help="Threads per worker process."
+)
+
+
+def _default_workers() -> int:
+    from geoleads.web.workers import default_workers
+
+    return default_workers()
+
+
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=_default_workers,
+    show_default="one per core, at most 4",
+    help="Server processes (1: waitress; more: gunicorn threaded workers).",
 )
 
 
@@ -44,22 +70,24 @@ threads_option = click.option(
 @host_option
 @port_option
 @threads_option
+@workers_option
 @click.option(
     "--warm/--no-warm",
     default=True,
     show_default=True,
     help="Compute object summaries in the background at start.",
 )
-def serve_command(host: str, port: int, threads: int, warm: bool) -> None:
+def serve_command(host: str, port: int, threads: int, workers: int, warm: bool) -> None:
     """Serve the investigators' web app on the configured store.
 
     \b
     Examples:
       geoleads user add ana --role analyst
       geoleads serve                      # http://127.0.0.1:5000
+      geoleads serve --workers 1          # one process (waitress)
       GEOLEADS_DATABASE_URL=postgresql://geo@db/geo geoleads serve --port 8080
     """
-    _serve(host, port, threads, warm)
+    _serve(host, port, threads, warm, workers)
 
 
 def load_demo(tips_file: Path, objects_file: Path) -> tuple[int, str]:
@@ -102,6 +130,7 @@ def load_demo(tips_file: Path, objects_file: Path) -> tuple[int, str]:
 @host_option
 @port_option
 @threads_option
+@workers_option
 @click.option(
     "--tips",
     "tips_file",
@@ -111,7 +140,9 @@ def load_demo(tips_file: Path, objects_file: Path) -> tuple[int, str]:
     help="Demo tip file.",
 )
 @click.option("--no-serve", is_flag=True, help="Load the demo data and stop.")
-def demo_command(host: str, port: int, threads: int, tips_file: Path, no_serve: bool) -> None:
+def demo_command(
+    host: str, port: int, threads: int, workers: int, tips_file: Path, no_serve: bool
+) -> None:
     """Load the demo tips into the configured store and serve the web app (``make run``).
 
     The account ``demo`` (admin) gets a new random password each time; it is printed.
@@ -120,7 +151,7 @@ def demo_command(host: str, port: int, threads: int, tips_file: Path, no_serve: 
     click.echo(f"geoleads: demo data loaded ({added} new tips)")
     click.echo(f"geoleads: log in as user '{DEMO_USER}' with password: {password}")
     if not no_serve:
-        _serve(host, port, threads, warm=True)
+        _serve(host, port, threads, warm=True, workers=workers)
 
 
 commands = [serve_command, demo_command]

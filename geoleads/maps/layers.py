@@ -74,6 +74,15 @@ class MapSupport(MacroElement):
 .gl-label { background: rgba(255,255,255,.85); border: 0; box-shadow: none; padding: 0 3px;
   font-weight: 600; }
 .gl-label:before { display: none; }
+.gl-legend summary { cursor: pointer; font-size: 12px; font-weight: 600; }
+.gl-legend details[open] > summary { margin-bottom: 4px; }
+.gl-compact { font-size: 11px; line-height: 1.25; padding: 5px 7px; max-width: 270px; }
+.gl-compact h1 { font-size: 13px; }
+.gl-compact h2 { font-size: 11px; margin: 3px 0 1px 0; }
+.gl-compact .gl-ramp { width: 18px; height: 9px; }
+.gl-compact .gl-ramp-label { font-size: 10px; }
+.gl-compact summary { font-size: 11px; font-weight: 400; color: #333; }
+.leaflet-left .leaflet-control.gl-beside { clear: none; }
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
@@ -289,7 +298,8 @@ var {{ this.get_name() }} = L.featureGroup();
 class InfoBox(MacroElement):
     """A Leaflet control showing a title box (lines built with ``textContent``).
 
-    ``lines``: ``(text, css_class)`` pairs; the first is the heading.
+    ``lines``: ``(text, css_class)`` pairs; the first is the heading. It sits beside
+    the zoom buttons, not under them. ``compact``: small type (an embedded map).
     """
 
     _template = Template(
@@ -298,7 +308,8 @@ class InfoBox(MacroElement):
 (function () {
   var box = L.control({position: {{ this.position|tojson }}});
   box.onAdd = function () {
-    var div = geoleads.el("div", null, "gl-box " + {{ this.css|tojson }});
+    var div = geoleads.el("div", null, "gl-box gl-beside " + {{ this.css|tojson }});
+    if ({{ this.compact|tojson }}) div.className += " gl-compact";
     {{ this.data }}.forEach(function (line, i) {
       div.appendChild(geoleads.el(i === 0 ? "h1" : "div", line[0], line[1]));
     });
@@ -312,13 +323,19 @@ class InfoBox(MacroElement):
     )
 
     def __init__(
-        self, lines: list[tuple[str, str]], *, position: str = "topleft", css: str = "gl-title"
+        self,
+        lines: list[tuple[str, str]],
+        *,
+        position: str = "topleft",
+        css: str = "gl-title",
+        compact: bool = False,
     ) -> None:
         super().__init__()
         self._name = "InfoBox"
         self.data = safe_json([list(line) for line in lines])
         self.position = position
         self.css = css
+        self.compact = compact
 
 
 class Legend(MacroElement):
@@ -327,6 +344,8 @@ class Legend(MacroElement):
     ``sections``: ``(heading, [(kind, style, label), ...])`` with ``kind`` one of
     ``"fill"`` (style = colour), ``"line"`` (style = CSS border-top value) or
     ``"ramp"`` (style = comma-separated colours, label under the ramp).
+    It folds away under its "Legend" line; ``compact`` (an embedded map): small type,
+    the first section always shown and the others folded under "More".
     """
 
     _template = Template(
@@ -335,8 +354,16 @@ class Legend(MacroElement):
 (function () {
   var legend = L.control({position: "bottomright"});
   legend.onAdd = function () {
-    var div = geoleads.el("div", null, "gl-box gl-legend");
-    {{ this.data }}.forEach(function (section) {
+    var compact = {{ this.compact|tojson }};
+    var outer = geoleads.el("div", null, "gl-box gl-legend" + (compact ? " gl-compact" : ""));
+    var more = geoleads.el("details"), target = more;
+    more.appendChild(geoleads.el("summary", compact ? "More" : "Legend"));
+    if (!compact) { more.open = true; outer.appendChild(more); }
+    L.DomEvent.disableClickPropagation(outer);
+    L.DomEvent.disableScrollPropagation(outer);
+    {{ this.data }}.forEach(function (section, n) {
+      // compact: the first section always shown, the others behind "More"
+      var div = compact && n === 0 ? outer : target;
       div.appendChild(geoleads.el("h2", section[0]));
       section[1].forEach(function (item) {
         var row = geoleads.el("div");
@@ -358,7 +385,8 @@ class Legend(MacroElement):
         div.appendChild(row);
       });
     });
-    return div;
+    if (compact && more.children.length > 1) outer.appendChild(more);
+    return outer;
   };
   legend.addTo({{ this._parent.get_name() }});
 })();
@@ -366,10 +394,13 @@ class Legend(MacroElement):
 """
     )
 
-    def __init__(self, sections: list[tuple[str, list[tuple[str, str, str]]]]) -> None:
+    def __init__(
+        self, sections: list[tuple[str, list[tuple[str, str, str]]]], *, compact: bool = False
+    ) -> None:
         super().__init__()
         self._name = "Legend"
         self.data = safe_json([[h, [list(i) for i in items]] for h, items in sections])
+        self.compact = compact
 
 
 def ramp_item(bins: Sequence[float], unit: str = "%") -> tuple[str, str, str]:

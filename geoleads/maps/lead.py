@@ -5,7 +5,10 @@ shares by country and by admin1 region, the 50 %/80 % credible regions and the
 top localities with a few supporting tip excerpts. A title box gives the object
 id, tip counts and the verdict; a legend and a scale bar complete it. Everything
 is aggregated (cells, regions, top places), so the page size does not grow with
-the number of tips.
+the number of tips. ``embedded=True`` (the frame in the web app's object page) gives a
+compact map: layer list folded into its button, a small title beside the zoom buttons,
+a small legend with its details folded. The first view is fitted in the browser
+between those boxes (:mod:`geoleads.maps.view`).
 
 >>> from geoleads.narrow import summarize_tips            # doctest: +SKIP
 >>> result = summarize_tips(tips)[0]                      # doctest: +SKIP
@@ -17,9 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 import folium
-import numpy as np
 import pandas as pd
-import shapely
 
 from geoleads.maps.assets import DEFAULT_STATIC_URL, OfflineHeatMap, OfflineMap
 from geoleads.maps.basemap import add_basemap
@@ -35,7 +36,6 @@ from geoleads.maps.features import (
     locality_points,
     pct,
 )
-from geoleads.maps.geojson import bounds_of
 from geoleads.maps.layers import (
     PALETTE,
     PEAK_BINS,
@@ -50,14 +50,11 @@ from geoleads.maps.layers import (
     figure_title,
     ramp_item,
 )
+from geoleads.maps.view import FitView, verdict_area, view_bounds
 
 if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
 
-#: The initial view covers these weighted quantiles of the cells and every locality
-#: holding at least VIEW_MIN_SHARE.
-VIEW_QUANTILES = (0.1, 0.9)
-VIEW_MIN_SHARE = 0.1
 LEVEL_LABEL = {"country": "country", "admin1": "region", "locality": "town/village"}
 
 
@@ -83,6 +80,7 @@ def lead_map(
     tiles: str | None = None,
     static_url: str = DEFAULT_STATIC_URL,
     gazetteer: Gazetteer | None = None,
+    embedded: bool = False,
 ) -> folium.Map:
     """The lead map of one object.
 
@@ -96,6 +94,9 @@ def lead_map(
     tiles
         Optional tile URL template (internal tile server); default from the
         ``GEOLEADS_TILES`` setting, else none.
+    embedded
+        A map shown in a frame of another page (the object page): layer list
+        collapsed, compact title and legend. Default: a map that has the window.
     """
     from geoleads.config import Settings
     from geoleads.gazetteer import get_gazetteer
@@ -148,17 +149,17 @@ def lead_map(
     outlines = credible_features(result.credible_regions, summary)
     if outlines:
         OutlineLayer(outlines, name="Credible regions (50 %, 80 %)").add_to(m)
-    bounds = _bounds(summary, cells, country_feats)
+    area = verdict_area(summary, gaz, result.credible_regions)
+    bounds = view_bounds(summary, result.surface, result.credible_regions, country_feats, area)
     points = locality_points(summary, result.leads, label_spacing_km(bounds), gaz)
     if points:
         PlaceMarkers(points, name="Top localities").add_to(m)
 
-    InfoBox(_title_lines(result)).add_to(m)
-    Legend(_legend(bool(len(cells)), bool(outlines), bool(points))).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    InfoBox(_title_lines(result, embedded), compact=embedded).add_to(m)
+    Legend(_legend(bool(len(cells)), bool(outlines), bool(points)), compact=embedded).add_to(m)
+    folium.LayerControl(collapsed=embedded, position="topright").add_to(m)
     if bounds:
-        # room for the title box (top left), layer list and legend (right)
-        m.fit_bounds(bounds, max_zoom=8, padding_top_left=(30, 150), padding_bottom_right=(300, 30))
+        FitView(bounds).add_to(m)  # last: it measures the boxes above
     return m
 
 
@@ -175,8 +176,10 @@ def verdict_text(summary: dict[str, Any]) -> tuple[str, str]:
     return f"Verdict: {v.get('name') or v.get('code')} ({what}){sure}", "gl-verdict"
 
 
-def _title_lines(result: ObjectResultLike) -> list[tuple[str, str]]:
+def _title_lines(result: ObjectResultLike, compact: bool = False) -> list[tuple[str, str]]:
     s = result.summary
+    if compact:  # the page around the frame gives the counts and rankings
+        return [(f"Object {result.object_id}", ""), verdict_text(s)]
     lines = [
         (f"Object {result.object_id}", ""),
         (f"{s.get('tips', 0)} tips, {s.get('tips_with_places', 0)} name a place", ""),
@@ -218,42 +221,3 @@ def _centre(summary: dict[str, Any]) -> list[float]:
     if peak.get("lat") is not None and peak.get("lon") is not None:
         return [float(peak["lat"]), float(peak["lon"])]
     return [50.0, 15.0]  # Europe
-
-
-def _bounds(
-    summary: dict[str, Any], cells: pd.DataFrame, country_feats: list[dict[str, Any]]
-) -> list[list[float]] | None:
-    """Where most of the mass is: the 10-90 % quantiles of the cells (weighted by share)
-    plus every locality holding 10 % or more; a few far-off tips (London, Ontario for a
-    Belgian object) do not zoom the map out to the whole world."""
-    boxes = []
-    if len(cells):
-        w = cells["share"].to_numpy(dtype=float)
-        (s, n), (west, east) = (
-            _weighted_quantiles(cells[c].to_numpy(dtype=float), w, VIEW_QUANTILES)
-            for c in ("lat", "lon")
-        )
-        boxes.append([[s, west], [n, east]])
-    for row in summary.get("localities") or []:
-        if float(row.get("share") or 0) >= VIEW_MIN_SHARE:
-            lat, lon = float(row["lat"]), float(row["lon"])
-            boxes.append([[lat, lon], [lat, lon]])
-    if not boxes and country_feats:
-        return bounds_of([shapely.geometry.shape(f["geometry"]) for f in country_feats[:3]])
-    if not boxes:
-        return None
-    return [
-        [min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)],
-        [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)],
-    ]
-
-
-def _weighted_quantiles(x: Any, w: Any, qs: tuple[float, ...]) -> list[float]:
-    """Quantiles ``qs`` of values ``x`` with weights ``w``.
-
-    >>> _weighted_quantiles(np.array([1.0, 2.0, 9.0]), np.array([1.0, 1.0, 0.01]), (0.0, 0.98))
-    [1.0, 2.0]
-    """
-    order = np.argsort(x)
-    cum = np.cumsum(w[order]) / w.sum()
-    return [float(x[order][min(int(np.searchsorted(cum, q)), len(x) - 1)]) for q in qs]

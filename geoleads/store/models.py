@@ -90,7 +90,8 @@ class TipRow(Base):
 
     __tablename__ = "tips"
     __table_args__ = (
-        Index("ix_tips_object_received", "object_id", "received_at"),
+        # covering: per-day counts and language filters of one object read the index only
+        Index("ix_tips_object_received_lang", "object_id", "received_at", "language"),
         Index("ix_tips_content_hash", "content_hash"),
         Index("ix_tips_pending_geoparse", "geoparsed_at"),
     )
@@ -167,7 +168,10 @@ class AuditEventRow(Base):
     """Who did what, when. Append-only: the database refuses UPDATE and DELETE."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_user_action", "username", "action"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime]
@@ -175,6 +179,17 @@ class AuditEventRow(Base):
     action: Mapped[str] = mapped_column(String(50))
     target: Mapped[str | None] = mapped_column(String(500))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class LoginAttemptRow(Base):
+    """One login attempt counted by the rate limit (shared by every server process)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime]
 
 
 class ImportJobRow(Base):

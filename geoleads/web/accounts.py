@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 from flask_login import UserMixin
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from geoleads.store import users as store_users
 from geoleads.store.audit import audit as store_audit
 from geoleads.store.models import AuditEventRow, UserRow
 from geoleads.web.security import role_allows
+from geoleads.web.signals import ChangeSignal
 
 if TYPE_CHECKING:
     from geoleads.store.engine import Store
@@ -139,39 +140,85 @@ class Visits:
 
     Each ``object_view`` event records the object's tip count, so "new since the
     last visit" is a subtraction (tips are only ever added), not a count over the
-    object's tips.
+    object's tips. With several server processes, each records its visits in the
+    audit log and pokes ``signal``; the others then read the events they have not
+    seen (by audit id, a few rows) into their cache.
     """
 
     #: Seconds within which repeated views of one object count as one visit.
     AUDIT_EVERY = 60.0
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, signal: ChangeSignal | None = None) -> None:
         self.store = store
+        self.signal = signal or ChangeSignal(None)
+        self._signal_seen = self.signal.version()
         self._seen: dict[str, dict[str, Visit]] = {}
+        self._last_id: int | None = None
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _visit(at: datetime, details: Any) -> Visit:
+        tips = (details or {}).get("tips")
+        when = at if at.tzinfo else at.replace(tzinfo=UTC)
+        return Visit(when, int(tips) if isinstance(tips, int) else None)
+
+    def _sync(self) -> None:
+        """Read the visits other processes recorded since the last look (when signalled)."""
+        version = self.signal.version()
+        with self._lock:
+            if self._last_id is not None and version == self._signal_seen:
+                return
+            self._signal_seen = version
+            last = self._last_id
+        with self.store.session() as s:
+            if last is None:
+                top = s.scalar(select(func.max(AuditEventRow.id)))
+                with self._lock:
+                    self._last_id = int(top or 0)
+                return
+            rows = s.execute(
+                select(
+                    AuditEventRow.id,
+                    AuditEventRow.username,
+                    AuditEventRow.target,
+                    AuditEventRow.at,
+                    AuditEventRow.details,
+                )
+                .where(AuditEventRow.id > last, AuditEventRow.action == VIEW_ACTION)
+                .order_by(AuditEventRow.id)
+            ).all()
+        with self._lock:
+            for event_id, username, target, at, details in rows:
+                self._last_id = max(self._last_id or 0, int(event_id))
+                known = self._seen.get(str(username))
+                if known is not None and target:
+                    known[str(target)] = self._visit(at, details)
 
     def of(self, username: str) -> dict[str, Visit]:
         """``object_id -> last visit`` of ``username`` (a copy)."""
+        self._sync()
         with self._lock:
             cached = self._seen.get(username)
+            upto = self._last_id or 0
         if cached is None:
             cached = {}
             with self.store.session() as s:
                 rows = s.execute(
                     select(AuditEventRow.target, AuditEventRow.at, AuditEventRow.details)
-                    .where(AuditEventRow.username == username, AuditEventRow.action == VIEW_ACTION)
+                    .where(
+                        AuditEventRow.username == username,
+                        AuditEventRow.action == VIEW_ACTION,
+                        AuditEventRow.id <= upto,  # later ones come through _sync
+                    )
                     .order_by(AuditEventRow.id.desc())
                 )
                 for target, at, details in rows:
                     if target and str(target) not in cached:
-                        tips = (details or {}).get("tips")
-                        cached[str(target)] = Visit(
-                            at if at.tzinfo else at.replace(tzinfo=UTC),
-                            int(tips) if isinstance(tips, int) else None,
-                        )
+                        cached[str(target)] = self._visit(at, details)
             with self._lock:
-                self._seen.setdefault(username, cached)
-        return dict(cached)
+                cached = self._seen.setdefault(username, cached)
+        with self._lock:
+            return dict(cached)
 
     def record(self, username: str, object_id: str, tips: int) -> Visit | None:
         """Record a visit now (the object has ``tips`` tips); return the previous visit.
@@ -185,4 +232,5 @@ class Visits:
             audit(self.store, username, VIEW_ACTION, object_id, {"tips": tips})
             with self._lock:
                 self._seen.setdefault(username, {})[object_id] = Visit(now, tips)
+            self.signal.notify()
         return previous

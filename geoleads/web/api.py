@@ -17,7 +17,7 @@ from wtforms import ValidationError
 
 from geoleads.errors import ConflictError
 from geoleads.store import reviews as store_reviews
-from geoleads.web import queries
+from geoleads.web import queries, tipqueries
 from geoleads.web.filters import REVIEW_STATUSES, TipFilter
 from geoleads.web.openapi import openapi_document
 from geoleads.web.security import require_role
@@ -114,8 +114,8 @@ def tips(object_id: str) -> Any:
     """A page of the object's tips, filtered like the object page (same query arguments)."""
     _object_or_404(object_id)
     flt = TipFilter.from_args(request.args)
-    page = queries.tip_page(store(), object_id, flt)
-    spans = queries.spans_for(store(), [t.tip_id for t in page.tips])
+    page = tipqueries.tip_page(store(), object_id, flt)
+    spans = tipqueries.spans_for(store(), [t.tip_id for t in page.tips])
     return jsonify(
         {
             "object_id": object_id,
@@ -178,7 +178,7 @@ def review() -> Any:
     if len(ids) > 1000:
         abort(400, description="at most 1000 tips per request")
     ids = list(dict.fromkeys(ids))
-    found = queries.tips_by_id(store(), ids)
+    found = tipqueries.tips_by_id(store(), ids)
     missing = sorted(set(ids) - {t.tip_id for t in found})
     if missing:
         abort(404, description=f"no tip {missing[0]!r}")

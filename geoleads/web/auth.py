@@ -1,7 +1,8 @@
 """Login, logout and the account page; Flask-Login wiring and the login rate limit.
 
 Failed and successful logins and logouts are written to the audit log. The rate
-limit counts attempts per client address and per user name, in memory only.
+limit counts attempts per client address and per user name in the store's
+``login_attempts`` table, so every server process (``serve --workers N``) shares it.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from flask import (
 )
 from flask_login import LoginManager, current_user, login_user, logout_user
 
+from geoleads.store.ratelimit import StoreRateLimiter
 from geoleads.web import accounts
-from geoleads.web.security import LoginRateLimiter
 from geoleads.web.state import store
 
 bp = Blueprint("auth", __name__)
@@ -35,7 +36,8 @@ def init_login(app: Flask) -> None:
     """Attach Flask-Login and the login rate limiter to ``app``."""
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
-    app.extensions["geoleads_login_limiter"] = LoginRateLimiter(
+    app.extensions["geoleads_login_limiter"] = StoreRateLimiter(
+        app.extensions["geoleads_store"],
         attempts=int(app.config["LOGIN_RATE_LIMIT"]),
         window_s=float(app.config["LOGIN_RATE_WINDOW_S"]),
     )
@@ -78,7 +80,7 @@ def login() -> Any:
         return render_template("login.html", next=nxt, username="")
     username = (request.form.get("username") or "").strip()[:100]
     password = request.form.get("password") or ""
-    limiter: LoginRateLimiter = current_app.extensions["geoleads_login_limiter"]
+    limiter: StoreRateLimiter = current_app.extensions["geoleads_login_limiter"]
     address = request.remote_addr or "unknown"
     if not (limiter.hit(f"addr:{address}") and limiter.hit(f"user:{username.lower()}")):
         accounts.audit(store(), None, "login_failed", username or None, {"reason": "rate limited"})

@@ -2,7 +2,9 @@
 
 Built by :func:`geoleads.maps.lead_map` (contract 8) with every asset linked
 under ``/static/vendor``; :func:`geoleads.maps.render_html` refuses any page
-that would load something from another host.
+that would load something from another host. The page is shown in a frame of the
+object page, so it is the compact, embedded map (layer list collapsed, small
+title and legend).
 """
 
 from __future__ import annotations
@@ -32,5 +34,5 @@ def render_lead_map(object_id: str, result: ObjectResult | None, *, tiles: str |
     from geoleads.maps import lead_map, render_html
 
     static_url = url_for("static", filename="vendor").rstrip("/")
-    m = lead_map(result, tiles=tiles or None, static_url=static_url)
+    m = lead_map(result, tiles=tiles or None, static_url=static_url, embedded=True)
     return render_html(m, standalone=False, static_url=static_url)

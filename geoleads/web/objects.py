@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
-from geoleads.web import queries
+from geoleads.web import queries, tipqueries
 from geoleads.web.exports import export_formats
 from geoleads.web.filters import PER_PAGE_CHOICES, STATUS_FILTERS, ObjectListState, TipFilter
 from geoleads.web.highlight import highlight
@@ -55,7 +56,7 @@ def _data_stamp(object_id: str, flt: TipFilter, stamp: tuple[Any, ...]) -> tuple
     if flt.status is not None:
         return tuple(stamp)
     if flt.country or flt.has_place is not None:
-        return (*stamp[:2], queries.pending_geoparse(store(), object_id))
+        return (*stamp[:2], tipqueries.pending_geoparse(store(), object_id))
     return tuple(stamp[:2])
 
 
@@ -76,21 +77,29 @@ def detail(object_id: str) -> Any:
     data = _data_stamp(object_id, flt, current)
     selection = tuple(sorted(flt.query(page=1).items()))
 
-    def count_and_timeline() -> tuple[int, Any]:
-        per_day = queries.tips_per_day(store(), object_id, flt)
+    def count_and_timeline() -> list[Any]:
+        per_day = tipqueries.tips_per_day(store(), object_id, flt)
         # every tip has a received_at: the days add up to the selection's count
-        total = sum(per_day.values()) if flt.active else queries.count_tips(store(), object_id, flt)
-        return total, timeline_svg(per_day)
+        if flt.active:
+            total = sum(per_day.values())
+        else:
+            total = tipqueries.count_tips(store(), object_id, flt)
+        return [total, str(timeline_svg(per_day))]
 
-    total, timeline = cache.memo(("selection", object_id, data, selection), count_and_timeline)
+    # shared with the other server processes and the next start (files in the cache)
+    total, svg = cache.memo(
+        ("selection", object_id, data, selection), count_and_timeline, shared=True
+    )
+    timeline = Markup(svg)
     ids: list[str] = []
     if (flt.page - 1) * flt.per_page < total:  # no query for a page past the matches
         ids = cache.memo(
             ("page_ids", object_id, data, selection, flt.page, flt.per_page),
-            lambda: queries.page_ids(store(), object_id, flt),
+            lambda: tipqueries.page_ids(store(), object_id, flt),
+            shared=True,
         )
-    tips, spans = queries.tips_with_spans(store(), ids)
-    page = queries.TipPage(tips, total)
+    tips, spans = tipqueries.tips_with_spans(store(), ids)
+    page = tipqueries.TipPage(tips, total)
     rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in page.tips]
     previous = visits().record(current_user.username, object_id, int(stamp[0]))
     since = previous.at if previous is not None else None
@@ -107,7 +116,7 @@ def detail(object_id: str) -> Any:
         timeline=timeline,
         languages=cache.memo(
             ("languages", object_id, tuple(current[:2])),
-            lambda: queries.languages(store(), object_id),
+            lambda: tipqueries.languages(store(), object_id),
         ),
         statuses=STATUS_FILTERS,
         per_page_choices=PER_PAGE_CHOICES,

@@ -1,60 +1,33 @@
-"""Read queries of the web pages over the store's tables (one place for the SQL).
+"""Read queries of the objects list and of the narrowing's inputs (one place for their SQL).
 
 Writes go through the store's own functions (:mod:`geoleads.store.reviews`,
-:mod:`geoleads.store.audit`, :mod:`geoleads.store.users`); this module only adds
-the read shapes the pages need: filtered tip pages, spans to highlight, counts
-per object, tips per day and the review queue.
+:mod:`geoleads.store.audit`, :mod:`geoleads.store.users`); the tip pages' queries
+(filters, highlight spans, counts per day) are in :mod:`geoleads.web.tipqueries`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import func, select
 
 from geoleads.leads import Mention
 from geoleads.store import objects as store_objects
-from geoleads.store.models import MentionRow, ObjectRow, ReviewRow, TipRow
+from geoleads.store.models import ObjectRow, ReviewRow, TipRow
 from geoleads.tips import Tip
-from geoleads.web.filters import ObjectListState, TipFilter
+from geoleads.web.filters import ObjectListState
+from geoleads.web.tipqueries import as_utc
 
 if TYPE_CHECKING:
     from geoleads.store.engine import Store
     from geoleads.web.accounts import Visit
     from geoleads.web.summaries import SummaryCache
 
-#: Largest IN (...) list sent in one statement.
-CHUNK = 500
 #: New tips since a visit, per (object, visit time, tip count): imports change the count.
 _NEW_MEMO: dict[tuple[Any, ...], int] = {}
-
-
-@dataclass
-class TipView:
-    """One tip as a page shows it."""
-
-    tip_id: str
-    object_id: str
-    text: str
-    received_at: datetime
-    language: str | None
-    status: str = "unreviewed"
-    reviewer: str | None = None
-    version: int = 0
-    places: str = ""
-    impact: float | None = None
-
-
-@dataclass
-class TipPage:
-    """One page of an object's filtered tips and the number of matches."""
-
-    tips: list[TipView]
-    total: int
 
 
 @dataclass
@@ -74,18 +47,6 @@ class ObjectView:
         if not self.summary:
             return -1.0
         return float((self.summary.get("verdict") or {}).get("confidence") or 0.0)
-
-
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes: they were stored as UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 # --- objects -------------------------------------------------------------------------
@@ -112,7 +73,7 @@ def object_meta(store: Store, object_id: str, reviewed: int) -> dict[str, Any]:
         "description": obj.description,
         "tips": obj.tip_count,
         "unreviewed": max(0, obj.tip_count - reviewed),
-        "last_tip": _utc(obj.last_tip_at),
+        "last_tip": as_utc(obj.last_tip_at),
     }
 
 
@@ -157,7 +118,7 @@ def object_rows(store: Store, cache: SummaryCache, visits: Mapping[str, Visit]) 
             tips=o.tip_count,
             unreviewed=max(0, o.tip_count - int(reviewed.get(o.object_id, 0))),
             new=new.get(o.object_id, o.tip_count),
-            last_tip=_utc(o.last_tip_at),
+            last_tip=as_utc(o.last_tip_at),
             summary=cache.peek(o.object_id),
         )
         for o in objects
@@ -199,258 +160,6 @@ def filter_sort_objects(rows: list[ObjectView], state: ObjectListState) -> list[
         "confidence": lambda r: r.confidence,
     }
     return sorted(out, key=keys[state.sort], reverse=state.order == "desc")
-
-
-# --- tips ------------------------------------------------------------------------------
-def _filtered(object_id: str | None, flt: TipFilter, reviews: bool = True) -> Any:
-    """SELECT (tip, review status, reviewer, version) of the tips matching ``flt``;
-    ``reviews=False``: the tips only (no review column or filter needed)."""
-    query: Any
-    if reviews:
-        query = select(TipRow, ReviewRow.status, ReviewRow.username, ReviewRow.version)
-        query = query.outerjoin(ReviewRow, ReviewRow.tip_id == TipRow.tip_id)
-    else:
-        query = select(TipRow)
-    if object_id is not None:
-        query = query.where(TipRow.object_id == object_id)
-    if flt.language:
-        query = query.where(TipRow.language == flt.language)
-    if flt.date_from:
-        query = query.where(TipRow.received_at >= datetime.combine(flt.date_from, time(), UTC))
-    if flt.date_to:
-        end = datetime.combine(flt.date_to + timedelta(days=1), time(), UTC)
-        query = query.where(TipRow.received_at < end)
-    if flt.status == "unreviewed":
-        query = query.where(ReviewRow.tip_id.is_(None))
-    elif flt.status == "reviewed":
-        query = query.where(ReviewRow.tip_id.is_not(None))
-    elif flt.status:
-        query = query.where(ReviewRow.status == flt.status)
-    has_mention = exists().where(MentionRow.tip_id == TipRow.tip_id)
-    if flt.country:
-        query = query.where(
-            exists().where(
-                # coalesce(): keep the planner on the (tip_id, position) index; the index on
-                # country alone would make this a scan of every mention of that country
-                and_(
-                    MentionRow.tip_id == TipRow.tip_id,
-                    func.coalesce(MentionRow.country, "") == flt.country,
-                )
-            )
-        )
-    if flt.has_place is True:
-        query = query.where(has_mention)
-    elif flt.has_place is False:
-        query = query.where(~has_mention)
-    if flt.q:
-        query = query.where(TipRow.text.contains(flt.q, autoescape=True))
-    return query
-
-
-def _views(rows: Iterable[Any]) -> list[TipView]:
-    return [
-        TipView(
-            tip_id=t.tip_id,
-            object_id=t.object_id,
-            text=t.text,
-            received_at=_utc(t.received_at) or datetime.now(UTC),
-            language=t.language,
-            status=status or "unreviewed",
-            reviewer=username,
-            version=version or 0,
-        )
-        for t, status, username, version in rows
-    ]
-
-
-def count_tips(store: Store, object_id: str, flt: TipFilter) -> int:
-    """How many of ``object_id``'s tips match ``flt`` (reviews joined only when needed)."""
-    if not flt.active:
-        with store.session() as s:
-            obj = s.get(ObjectRow, object_id)
-            return obj.tip_count if obj is not None else 0
-    query = _filtered(object_id, flt, reviews=flt.status is not None)
-    with store.session() as s:
-        return int(s.scalar(query.with_only_columns(func.count(TipRow.tip_id))) or 0)
-
-
-def tip_page(store: Store, object_id: str, flt: TipFilter, count: int | None = None) -> TipPage:
-    """One page of ``object_id``'s tips matching ``flt``, newest first, with place names.
-
-    ``count``: the number of matches when already known (e.g. memoised)."""
-    query = _filtered(object_id, flt)
-    with store.session() as s:
-        total = count_tips(store, object_id, flt) if count is None else count
-        rows = s.execute(
-            query.order_by(TipRow.received_at.desc(), TipRow.tip_id)
-            .offset((flt.page - 1) * flt.per_page)
-            .limit(flt.per_page)
-        ).all()
-    tips = _views(rows)
-    _add_places(store, tips)
-    return TipPage(tips, total)
-
-
-def page_ids(store: Store, object_id: str, flt: TipFilter) -> list[str]:
-    """The ids of one page of ``object_id``'s tips matching ``flt``, newest first.
-
-    Ids only (no review columns unless the filter needs them), so the result can be
-    memoised and the page's rows read by id with their current reviews."""
-    query = _filtered(object_id, flt, reviews=flt.status is not None)
-    query = query.with_only_columns(TipRow.tip_id)
-    with store.session() as s:
-        return list(
-            s.scalars(
-                query.order_by(TipRow.received_at.desc(), TipRow.tip_id)
-                .offset((flt.page - 1) * flt.per_page)
-                .limit(flt.per_page)
-            )
-        )
-
-
-def pending_geoparse(store: Store, object_id: str) -> int:
-    """How many of ``object_id``'s tips still wait for the geoparser (index on geoparsed_at)."""
-    with store.session() as s:
-        return int(
-            s.scalar(
-                select(func.count())
-                .select_from(TipRow)
-                # coalesce(): keep the planner on the geoparsed_at index (a few pending
-                # tips), not the object_id one (every tip of the object)
-                .where(
-                    TipRow.geoparsed_at.is_(None), func.coalesce(TipRow.object_id, "") == object_id
-                )
-            )
-            or 0
-        )
-
-
-def _add_places(store: Store, tips: list[TipView]) -> None:
-    names = place_names(store, [t.tip_id for t in tips])
-    for t in tips:
-        t.places = names.get(t.tip_id, "")
-
-
-def place_names(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
-    """A short "Kraków (PL), Poland" list of the places found in each tip."""
-    out: dict[str, list[str]] = defaultdict(list)
-    with store.session() as s:
-        for chunk in _chunks(list(tip_ids)):
-            for tip_id, name, country in s.execute(
-                select(MentionRow.tip_id, MentionRow.name, MentionRow.country)
-                .where(MentionRow.tip_id.in_(chunk))
-                .order_by(MentionRow.tip_id, MentionRow.position)
-            ):
-                label = _place_label(name, country)
-                if label and label not in out[tip_id]:
-                    out[tip_id].append(label)
-    return {k: ", ".join(v) for k, v in out.items()}
-
-
-def spans_for(store: Store, tip_ids: Sequence[str]) -> dict[str, list[tuple[int, int, str, str]]]:
-    """``tip_id -> [(start, end, kind, label)]`` of the stored mentions, for highlighting."""
-    out: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
-    with store.session() as s:
-        for chunk in _chunks(list(tip_ids)):
-            for m in s.scalars(select(MentionRow).where(MentionRow.tip_id.in_(chunk))):
-                out[m.tip_id].append((m.start, m.end, m.kind, _span_label(m)))
-    return dict(out)
-
-
-def tips_per_day(store: Store, object_id: str, flt: TipFilter) -> dict[date, int]:
-    """Number of ``object_id``'s tips matching ``flt`` per day received (UTC)."""
-    sub = _filtered(object_id, flt, reviews=flt.status is not None).subquery()
-    day = func.date(sub.c.received_at)
-    with store.session() as s:
-        rows = s.execute(select(day, func.count()).group_by(day)).all()
-    out: dict[date, int] = {}
-    for d, n in rows:
-        if d is None:
-            continue
-        key = d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
-        out[key] = out.get(key, 0) + int(n)
-    return out
-
-
-def languages(store: Store, object_id: str) -> list[str]:
-    """The languages tagged on ``object_id``'s tips."""
-    with store.session() as s:
-        return sorted(
-            lang
-            for lang in s.scalars(
-                select(TipRow.language).where(TipRow.object_id == object_id).distinct()
-            )
-            if lang
-        )
-
-
-def review_map(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
-    """Current review status of each reviewed tip among ``tip_ids``."""
-    out: dict[str, str] = {}
-    with store.session() as s:
-        for chunk in _chunks(list(tip_ids)):
-            out.update(
-                s.execute(
-                    select(ReviewRow.tip_id, ReviewRow.status).where(ReviewRow.tip_id.in_(chunk))
-                ).all()
-            )
-    return out
-
-
-def tips_by_id(store: Store, tip_ids: Sequence[str], places: bool = True) -> list[TipView]:
-    """The tips ``tip_ids`` (in that order, unknown ids left out), with review and places
-    (``places=False``: without, see :func:`tips_with_spans`)."""
-    found: dict[str, TipView] = {}
-    with store.session() as s:
-        for chunk in _chunks(list(tip_ids)):
-            rows = s.execute(_filtered(None, TipFilter()).where(TipRow.tip_id.in_(chunk))).all()
-            found.update((v.tip_id, v) for v in _views(rows))
-    tips = [found[t] for t in tip_ids if t in found]
-    if places:
-        _add_places(store, tips)
-    return tips
-
-
-def tips_with_spans(
-    store: Store, tip_ids: Sequence[str]
-) -> tuple[list[TipView], dict[str, list[tuple[int, int, str, str]]]]:
-    """:func:`tips_by_id` and :func:`spans_for` of the same tips from one read of their
-    mentions (the place names and the highlight spans are both made from it)."""
-    tips = tips_by_id(store, tip_ids, places=False)
-    names: dict[str, list[str]] = defaultdict(list)
-    spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
-    with store.session() as s:
-        for chunk in _chunks([t.tip_id for t in tips]):
-            for m in s.execute(
-                select(
-                    MentionRow.tip_id,
-                    MentionRow.name,
-                    MentionRow.admin1,
-                    MentionRow.country,
-                    MentionRow.kind,
-                    MentionRow.confidence,
-                    MentionRow.start,
-                    MentionRow.end,
-                )
-                .where(MentionRow.tip_id.in_(chunk))
-                .order_by(MentionRow.tip_id, MentionRow.position)
-            ):
-                label = _place_label(m.name, m.country)
-                if label and label not in names[m.tip_id]:
-                    names[m.tip_id].append(label)
-                spans[m.tip_id].append((m.start, m.end, m.kind, _span_label(m)))
-    for t in tips:
-        t.places = ", ".join(names.get(t.tip_id, []))
-    return tips, dict(spans)
-
-
-def _place_label(name: str | None, country: str | None) -> str:
-    return f"{name} ({country})" if name and country else (name or country or "")
-
-
-def _span_label(m: Any) -> str:
-    where = ", ".join(x for x in (m.name, m.admin1, m.country) if x)
-    return f"{m.kind}: {where} ({m.confidence:.0%})" if where else str(m.kind)
 
 
 # --- inputs of the narrowing --------------------------------------------------------------

@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from geoleads.store.models import ObjectRow, ReviewRow, TipRow
-from geoleads.web.queries import TipView, tips_by_id
+from geoleads.web.tipqueries import TipView, tips_by_id
 
 if TYPE_CHECKING:
     from geoleads.store.engine import Store

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from geoleads.errors import ConflictError
 from geoleads.store import reviews as store_reviews
-from geoleads.web import queries
+from geoleads.web import queries, tipqueries
 from geoleads.web.filters import REVIEW_STATUSES
 from geoleads.web.highlight import highlight
 from geoleads.web.queue import review_queue
@@ -61,7 +61,7 @@ def submit() -> Any:
 
 def apply_reviews(tip_ids: list[str], status: str) -> int:
     """Store and audit the reviews, invalidate summaries; return the number of objects."""
-    tips = queries.tips_by_id(store(), tip_ids)
+    tips = tipqueries.tips_by_id(store(), tip_ids)
     missing = set(tip_ids) - {t.tip_id for t in tips}
     if missing:
         abort(404, description=f"no tip {sorted(missing)[0]!r}")
@@ -84,7 +84,7 @@ def queue() -> Any:
         abort(404, description=f"no object {object_id!r}")
     limit = 50
     items = review_queue(store(), summaries(), object_id, limit=limit)
-    spans = queries.spans_for(store(), [t.tip_id for t in items])
+    spans = tipqueries.spans_for(store(), [t.tip_id for t in items])
     rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in items]
     return render_template(
         "queue.html",

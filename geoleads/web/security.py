@@ -1,13 +1,9 @@
-"""Security plumbing of the web app: secret key, headers, login rate limit, roles.
+"""Security plumbing of the web app: secret key, headers, roles (the login rate limit is
+:mod:`geoleads.store.ratelimit`).
 
 Nothing secret lives in code: the secret key comes from ``GEOLEADS_SECRET_KEY``
 or from a random key written once (mode 0600) under ``GEOLEADS_HOME``.
 
->>> limiter = LoginRateLimiter(attempts=2, window_s=60)
->>> limiter.hit("1.2.3.4", now=0.0), limiter.hit("1.2.3.4", now=1.0)
-(True, True)
->>> limiter.hit("1.2.3.4", now=2.0)
-False
 >>> role_allows("admin", "analyst"), role_allows("viewer", "analyst")
 (True, False)
 """
@@ -16,9 +12,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -102,36 +95,6 @@ def require_role(needed: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
-
-
-class LoginRateLimiter:
-    """Sliding-window counter per key (client address or user name), in memory only."""
-
-    def __init__(self, attempts: int = 10, window_s: float = 300.0) -> None:
-        self.attempts = attempts
-        self.window_s = window_s
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str, now: float | None = None) -> bool:
-        """Count one attempt for ``key``; False when the limit is already reached."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window_s:
-                hits.popleft()
-            if len(hits) >= self.attempts:
-                return False
-            hits.append(now)
-            if len(self._hits) > 10_000:  # forget idle keys so memory stays bounded
-                for k in [k for k, v in self._hits.items() if not v]:
-                    del self._hits[k]
-            return True
-
-    def reset(self, key: str) -> None:
-        """Forget ``key`` (after a successful login)."""
-        with self._lock:
-            self._hits.pop(key, None)
 
 
 class SessionInterface(SecureCookieSessionInterface):

@@ -16,22 +16,35 @@ from flask import Flask, current_app
 
 from geoleads.store.engine import Store
 from geoleads.web.accounts import Visits
+from geoleads.web.signals import ChangeSignal
 from geoleads.web.summaries import SummaryCache
 
 
 def init_state(app: Flask) -> None:
-    """Open the store (migrating it to the newest schema) and create the summary cache."""
+    """Open the store (migrating it to the newest schema) and create the summary cache.
+
+    ``RUN_DIR`` (default ``$GEOLEADS_HOME/run``; none when testing) holds the change
+    signals shared by the server's processes (``geoleads serve --workers N``)."""
     st = Store.open(app.config["DATABASE_URL"], upgrade=app.config.get("DB_AUTO_UPGRADE", True))
     app.extensions["geoleads_store"] = st
     cache_dir = app.config.get("SUMMARY_CACHE_DIR")
     if cache_dir is None and not app.config.get("TESTING"):
         cache_dir = str(Path(app.config["GEOLEADS_HOME"]) / "cache" / "web-summaries")
-    app.extensions["geoleads_visits"] = Visits(st)
+    run_dir = app.config.get("RUN_DIR")
+    if run_dir is None and not app.config.get("TESTING"):
+        run_dir = str(Path(app.config["GEOLEADS_HOME"]) / "run")
+    run = Path(run_dir) if run_dir else None
+    app.extensions["geoleads_visits"] = Visits(st, ChangeSignal(run and run / "visits"))
     app.extensions["geoleads_summaries"] = SummaryCache(
         st,
         cache_dir=Path(cache_dir) if cache_dir else None,
         tiles=app.config.get("TILES"),
         sync_limit=int(app.config.get("SUMMARY_SYNC_LIMIT", 5000)),
+        signal=ChangeSignal(run and run / "changes"),
+        warm_pause=float(app.config.get("SUMMARY_WARM_PAUSE", 3.0)),
+        min_interval=float(
+            app.config.get("SUMMARY_MIN_INTERVAL_S", 0.0 if app.config.get("TESTING") else 3.0)
+        ),
     )
 
 

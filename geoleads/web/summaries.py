@@ -5,9 +5,12 @@ their *stored* mentions and their current reviews, never by geoparsing again on
 a page view (tips not geoparsed yet are parsed once by narrow). Each cached
 entry carries a *stamp* of the object's data (tip count, last tip, number and
 time of reviews): when the stamp changes — a review or an import, from this
-process or any other — the entry is recomputed. Reviews and imports in this
-process also invalidate it directly. The summary dicts are also written to
-``cache_dir`` (JSON), so a restarted server shows verdicts at once.
+process or any other — the entry is recomputed. Reviews in any server process
+invalidate it at once through a :class:`~geoleads.web.signals.ChangeSignal`;
+other writers (a CLI import) show within :attr:`SummaryCache.stamp_ttl`. The
+summary dicts are also written to ``cache_dir`` (JSON), shared by the server's
+processes (a file lock per object: one computes, the others read its file), so a
+restarted server shows verdicts at once.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from geoleads.store.models import ObjectRow, ReviewRow, TipRow
+from geoleads.web.diskmemo import DiskMemo
+from geoleads.web.signals import ChangeSignal, object_lock
 
 if TYPE_CHECKING:
     from geoleads.narrow import ObjectResult
@@ -41,6 +46,8 @@ class CachedSummary:
     summary: dict[str, Any]
     result: ObjectResult | None = None
     map_html: str | None = None
+    #: when this process computed it (``time.monotonic()``; 0: read from disk)
+    computed_at: float = 0.0
 
 
 def empty_summary(object_id: str, tips: int = 0) -> dict[str, Any]:
@@ -70,8 +77,17 @@ class SummaryCache:
         max_results: int = 32,
         stamp_ttl: float = 2.0,
         sync_limit: int = 5000,
+        signal: ChangeSignal | None = None,
+        warm_pause: float = 3.0,
+        min_interval: float = 0.0,
     ) -> None:
         self.store = store
+        #: changes made by any server process (reviews) show at once through it
+        self.signal = signal or ChangeSignal(None)
+        self._signal_seen = self.signal.version()
+        #: the background warmer rests this many times as long as each summary took,
+        #: so it takes at most 1 / (1 + warm_pause) of a core from the pages
+        self.warm_pause = warm_pause
         self.cache_dir = cache_dir
         self.tiles = tiles
         self.max_results = max_results
@@ -84,9 +100,14 @@ class SummaryCache:
         self.stamp_ttl = stamp_ttl
         #: objects with more tips than this are recomputed in the background after a change
         self.sync_limit = sync_limit
+        #: a summary computed less than this many seconds ago is served (marked stale)
+        #: after a change while the background thread recomputes it: a burst of
+        #: reviews of one object costs one summary per interval, not one per view
+        self.min_interval = min_interval
         self._stamps: dict[str, tuple[float, Stamp]] = {}
         self._review_stats: tuple[float, dict[str, tuple[int, str | None, int]]] | None = None
         self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._disk_memo = DiskMemo(cache_dir / "memo") if cache_dir is not None else None
         self._warmer: threading.Thread | None = None
 
     # --- stamps --------------------------------------------------------------
@@ -94,6 +115,7 @@ class SummaryCache:
         """What the summary of ``object_id`` depends on: (tips, last tip, reviews, last
         review, review versions); changes on import and review."""
         now = time.monotonic()
+        self._check_signal()
         with self._lock:
             cached = self._stamps.get(object_id)
         if cached is not None and now - cached[0] < self.stamp_ttl:
@@ -116,6 +138,7 @@ class SummaryCache:
         million tips), reused for :attr:`stamp_ttl` seconds.
         """
         now = time.monotonic()
+        self._check_signal()
         with self._lock:
             cached = self._review_stats
         if cached is not None and now - cached[0] < self.stamp_ttl:
@@ -135,13 +158,29 @@ class SummaryCache:
             self._review_stats = (now, stats)
         return stats
 
-    def memo(self, key: tuple[Any, ...], compute: Any) -> Any:
-        """``compute()`` cached under ``key`` (which must include the object's stamp)."""
+    def _check_signal(self) -> None:
+        """Forget the stamps read so far when any process signalled a change."""
+        version = self.signal.version()
+        if version != self._signal_seen:
+            with self._lock:
+                self._signal_seen = version
+                self._stamps.clear()
+                self._review_stats = None
+
+    def memo(self, key: tuple[Any, ...], compute: Any, *, shared: bool = False) -> Any:
+        """``compute()`` cached under ``key`` (which must include the object's stamp).
+
+        ``shared``: also kept in a file under ``cache_dir`` for the other server
+        processes and the next start (the value must be JSON: lists, not tuples)."""
         with self._lock:
             if key in self._memo:
                 self._memo.move_to_end(key)
                 return self._memo[key]
-        value = compute()
+        value = self._disk_memo.get(key) if shared and self._disk_memo is not None else None
+        if value is None:
+            value = compute()
+            if shared and self._disk_memo is not None:
+                self._disk_memo.put(key, value)
         with self._lock:
             self._memo[key] = value
             while len(self._memo) > 2000:
@@ -169,7 +208,8 @@ class SummaryCache:
                 self._entries.move_to_end(object_id)
                 return entry
             olock = self._object_locks.setdefault(object_id, threading.Lock())
-        with olock:  # one computation per object at a time
+        # one computation per object at a time, in this process and across processes
+        with olock, object_lock(self._lock_dir(), object_id):
             with self._lock:
                 entry = self._entries.get(object_id)
                 if entry is not None and entry.stamp == stamp:
@@ -212,14 +252,16 @@ class SummaryCache:
         with self._lock:
             self._stamps.pop(object_id, None)
             self._review_stats = None
+        self.signal.notify()  # every process (this one too) re-reads its stamps
 
     def current_or_stale(self, object_id: str) -> tuple[CachedSummary, bool]:
         """The summary, and whether it is stale.
 
         An object with more than :attr:`sync_limit` tips whose data changed gets
         its previous summary at once (``stale=True``) while a background thread
-        recomputes it, so a review never makes a page wait seconds; smaller
-        objects are recomputed before answering.
+        recomputes it, so a review never makes a page wait seconds; so does an
+        object whose summary this process computed less than :attr:`min_interval`
+        seconds ago; other objects are recomputed before answering.
         """
         stamp = self.stamp(object_id)
         with self._lock:
@@ -228,7 +270,8 @@ class SummaryCache:
             entry = self._read_disk(object_id)
         if entry is not None and entry.stamp == stamp:
             return self.get(object_id), False
-        if entry is not None and int(stamp[0]) > self.sync_limit:
+        recent = entry is not None and time.monotonic() - entry.computed_at < self.min_interval
+        if entry is not None and (int(stamp[0]) > self.sync_limit or recent):
             self.warm([object_id])
             return entry, True
         return self.get(object_id), False
@@ -251,10 +294,13 @@ class SummaryCache:
                     self._warmer = None
                     return
                 object_id, _ = self._pending.popitem(last=False)
+            started = time.monotonic()
             try:
                 self.get(object_id)
             except Exception:
                 continue
+            # leave the CPU (and the GIL) to the pages between two summaries
+            time.sleep(min(5.0, (time.monotonic() - started) * self.warm_pause))
 
     # --- internals -----------------------------------------------------------
     def _compute(self, object_id: str, stamp: Stamp) -> CachedSummary:
@@ -262,10 +308,11 @@ class SummaryCache:
         from geoleads.web.queries import load_object_inputs
 
         tips, mentions, reviews = load_object_inputs(self.store, object_id)
+        now = time.monotonic()
         if not tips:
-            return CachedSummary(object_id, stamp, empty_summary(object_id))
+            return CachedSummary(object_id, stamp, empty_summary(object_id), computed_at=now)
         [result] = summarize_tips(tips, reviews=reviews, mentions=mentions, objects=[object_id])
-        return CachedSummary(object_id, stamp, result.summary, result)
+        return CachedSummary(object_id, stamp, result.summary, result, computed_at=now)
 
     def _remember(self, entry: CachedSummary) -> None:
         with self._lock:
@@ -276,6 +323,9 @@ class SummaryCache:
             for key in with_results[: max(0, len(with_results) - self.max_results)]:
                 self._entries[key].result = None
                 self._entries[key].map_html = None
+
+    def _lock_dir(self) -> Path | None:
+        return self.cache_dir / "locks" if self.cache_dir is not None else None
 
     def _path(self, object_id: str) -> Path | None:
         if self.cache_dir is None:
