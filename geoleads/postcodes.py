@@ -45,8 +45,8 @@ if TYPE_CHECKING:
 
 #: A locality the tip names counts for a code at most this far from the code's point.
 TOWN_KM = 25.0
-#: A cue word must end at most this many characters before the code.
-CUE_GAP = 25
+#: A cue word is looked for in this many characters before the code (at most 3 words between).
+CUE_WINDOW = 40
 
 #: At most this many candidate numbers are judged per text (1 MB of "A1 A1 ..." stays fast).
 MAX_CANDIDATES = 64
@@ -228,7 +228,7 @@ class PostcodeFinder:
             start = match.start("code")  # not a country: judge the code alone
             if sep != " ":
                 return None
-        before = fold(text[max(0, start - 40) : start])
+        before = fold(text[max(0, start - CUE_WINDOW) : start])
         cue = _CUE.search(before)
         if cue is None:
             words = _TOKENS.findall(before[-24:])
