@@ -56,8 +56,8 @@ def generate(path: Path, n: int, objects: int, seed: int = 7) -> None:
     from geoleads.gazetteer import get_gazetteer
 
     gaz = get_gazetteer()
-    ent = gaz.entities
-    towns = ent[(ent.level == "locality") & (ent.population > 2000)]
+    towns = gaz.localities()  # towns and villages, not counties
+    towns = towns[towns.population > 2000]
     rng = random.Random(seed)
     names = list(towns.sample(5000, random_state=seed).name)
     countries = sorted(set(towns.country))

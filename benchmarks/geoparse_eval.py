@@ -8,8 +8,8 @@ Reads LGL, TR-News and GeoWebNews from ``../shared/benchmarks/geoparsing/``
 - resolution on the gold toponyms we found that have coordinates: accuracy@161 km,
   median and mean error in km, and AUC of the log-error curve (lower is better);
   also the share within 161 km *or* resolved to the gold GeoNames entity itself
-  (our countries and regions sit at a label point or the centre of their towns,
-  GeoNames' at another point: Texas is 167 km, Russia 3,070 km apart);
+  (our countries and regions sit at the centre of their main landmass or shape,
+  GeoNames' at another point: Russia is 169 km, Canada 872 km apart);
 - the same recognition figures for flashgeotext (and geotext's city/country
   names, which have no offsets, matched by string) on the same documents, with
   flashgeotext's names resolved by our gazetteer's most prominent reading.

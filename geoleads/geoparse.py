@@ -133,11 +133,11 @@ class Geoparser:
         """
         import numpy as np
 
-        from geoleads.gazetteer import haversine_km
+        from geoleads.gazetteer import division_mask, haversine_km
 
         if self._by_lat is None:
             e = self.gazetteer.entities
-            rows = np.flatnonzero((e["level"] == "locality").to_numpy())
+            rows = np.flatnonzero((e["level"] == "locality").to_numpy() & ~division_mask(e))
             lats = e["lat"].to_numpy()[rows]
             order = np.argsort(lats, kind="stable")
             self._by_lat = (rows[order], lats[order], e["lon"].to_numpy()[rows][order])

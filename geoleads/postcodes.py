@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from geoleads.gazetteer.build import name_key
 from geoleads.gazetteer.postal import COUNTRIES, PostalTables, code_key, load_postal
@@ -171,6 +171,7 @@ class PostcodeFinder:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self._tables: PostalTables | None = None
+        self._division: Any = None  # counties kept as localities (gazetteer.core.division_mask)
 
     @property
     def tables(self) -> PostalTables:
@@ -327,10 +328,14 @@ class PostcodeFinder:
         keys = [name_key(" ".join(parts[:n])) for n in range(len(parts), 0, -1)]
         out: dict[str, Candidate] = {}
         gaz = self.gazetteer
+        if self._division is None:
+            from geoleads.gazetteer.core import division_mask
+
+            self._division = division_mask(gaz.entities)
         for key in keys:
             for row in gaz.rows_for(key)[:MAX_ROWS]:
                 place = gaz.place(row)
-                if place.level != "locality" or place.country in out:
+                if place.level != "locality" or self._division[row] or place.country in out:
                     continue
                 cand = self._candidate(place.country, code, 0.9)
                 if cand is None:

@@ -36,13 +36,14 @@ from geoleads.errors import ConfigError, GazetteerCacheError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
     from geoleads.gazetteer import Gazetteer
 
 #: Environment variable naming a user file of admin1 boundaries.
 BOUNDARIES_ENV = "GEOLEADS_ADMIN1_BOUNDARIES"
 #: Bump when the derivation changes, so old caches are rebuilt.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Simplification tolerance of the derived shapes, in degrees (~2 km).
 SIMPLIFY_DEG = 0.02
 _CODE_COLUMNS = ("code", "admin1", "geonames_code", "admin1_code")
@@ -169,18 +170,37 @@ def derive_admin1_shapes(
     ``countries`` limits the work to some ISO codes (for tests). Regions are
     approximate; a country with a single admin1 code gets the whole country.
     """
+    ent = gazetteer.entities
+    names = ent[ent["level"] == "admin1"].set_index(ent.loc[ent["level"] == "admin1", "admin1"])
+    from geoleads.gazetteer import division_mask
+
+    return shapes_from_places(
+        ent[(ent["level"] == "locality").to_numpy() & ~division_mask(ent)],
+        gazetteer.country_shapes(),
+        names["name"].astype(str).to_dict(),
+        countries,
+    )
+
+
+def shapes_from_places(
+    places: pd.DataFrame,
+    country_shapes: gpd.GeoDataFrame,
+    name_of: Mapping[str, str],
+    countries: list[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """The derivation behind :func:`derive_admin1_shapes`, from plain tables.
+
+    ``places`` has ``lat``, ``lon``, ``country`` and ``admin1`` columns; the
+    gazetteer build uses it before the gazetteer exists (admin1 centres).
+    """
     import geopandas as gpd
 
-    ent = gazetteer.entities
-    places = ent[ent["level"].isin(["locality", "admin1"])]
     places = places[places["admin1"].astype(str).str.contains(".", regex=False)]
-    shapes = gazetteer.country_shapes().set_index("code")
+    shapes = country_shapes.set_index("code")
     wanted = sorted(set(places["country"].astype(str)) & set(shapes.index))
     if countries is not None:
         wanted = [c for c in wanted if c in set(countries)]
     rows: list[tuple[str, str, str, shapely.Geometry]] = []
-    names = ent[ent["level"] == "admin1"].set_index(ent.loc[ent["level"] == "admin1", "admin1"])
-    name_of = names["name"].astype(str).to_dict()
     by_country = places.groupby(places["country"].astype(str), observed=True)
     for code in wanted:
         group = by_country.get_group(code)

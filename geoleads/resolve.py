@@ -13,8 +13,11 @@ A reading's score is the product of
   readings that lie in a reading's country, the reading is weighed by
   ``(s + 0.02) / 1.02`` (and likewise by ``(s + 0.05) / 1.05`` for its admin1
   region, where a region the text names itself counts x8), so in a text about
-  Georgia "Dublin" is Dublin, GA; a reading
+  Georgia "Dublin" is Dublin, GA; a reading in the same county or district
+  (GeoNames admin2) as a share ``s2`` of the other names' readings is weighed
+  by ``1 + 100 s2`` ("Paris and Henry County": Paris, TN); a reading
   directly followed by ", <its country or region>" ("Horn, Sweden") gets x50;
+- a national capital weighs x2 ("Washington" is the capital before the state);
 - the caller's ``country_prior`` (e.g. from the same object's other tips):
   ``x (1 + 4 w)``.
 
@@ -30,6 +33,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from geoleads.extract import Span, entity_columns
 from geoleads.gazetteer.build import name_key
@@ -52,8 +57,17 @@ CONTEXT_ROUNDS = 2
 ALPHA_ADMIN1 = 0.05
 #: How much more a region named in the text ("Texas") weighs than a town in it, as context.
 REGION_NAMED_WEIGHT = 8.0
-#: Country shares, admin1 shares, and their sums, over all names of a text.
-Totals = tuple[Mapping[str, float], Mapping[str, float], float, float]
+#: A reading in the same county/district as other names' readings ("Paris and Henry
+#: County", "Králův Dvůr, okres Beroun") weighs ``1 + ADMIN2_WEIGHT x`` their share.
+ADMIN2_WEIGHT = 100.0
+#: A town named like its region is the region's city when it has this share of its people.
+MAIN_CITY_SHARE = 0.1
+#: A national capital weighs this much more than its population says ("Washington", "Bern").
+CAPITAL_WEIGHT = 2.0
+#: Country shares, admin1 shares, admin2 shares, and the country and admin1 sums.
+Totals = tuple[Mapping[str, float], Mapping[str, float], Mapping[str, float], float, float]
+#: Per name: its country, admin1 and admin2 shares.
+Shares = tuple[dict[str, float], dict[str, float], dict[str, float]]
 _LEVEL_WEIGHT = {"country": 2.0, "admin1": 1.5, "locality": 1.0}
 
 
@@ -70,6 +84,12 @@ class Resolver:
         self._name = cols.name
         self._lat = gazetteer.entities["lat"].to_numpy()
         self._lon = gazetteer.entities["lon"].to_numpy()
+        e = gazetteer.entities
+        # county of a town, own code of a county ("" when unknown; older caches lack it)
+        self._admin2 = e["admin2"].astype(str).to_numpy() if "admin2" in e else np.full(len(e), "")
+        self._capital = (
+            e["capital"].to_numpy(dtype=bool) if "capital" in e else np.zeros(len(e), bool)
+        )
         self._main_key: dict[int, str] = {}
         self._fields: dict[int, tuple[Any, ...]] = {}
         self._base_memo: dict[str, tuple[tuple[int, ...], dict[int, float]]] = {}
@@ -97,10 +117,21 @@ class Resolver:
             level = str(self._level[row])
             pop = float(self._pop[row]) / (20.0 if level == "admin1" else 1.0)
             score = (pop + 100.0) ** POP_EXPONENT * _LEVEL_WEIGHT[level]
+            if self._capital[row]:
+                score *= CAPITAL_WEIGHT
             if not (math.isfinite(self._lat[row]) and math.isfinite(self._lon[row])):
                 continue  # an entity without a position cannot be a reading
             scores[row] = score
-        regions = {self._admin1[r] for r in scores if self._level[r] == "admin1"}
+        region_pop = {self._admin1[r]: self._pop[r] for r in scores if self._level[r] == "admin1"}
+        regions = set(region_pop)
+        # the region's own city ("Praha" in the region Praha), not a village called after it
+        city_of_region = {
+            r
+            for r in scores
+            if self._level[r] == "locality"
+            and self._admin1[r] in regions
+            and self._pop[r] >= MAIN_CITY_SHARE * region_pop[self._admin1[r]]
+        }
         named = [r for r in scores if self.main_key(r) == span.key]
         if named:
             # "Indiana" is the state; that some language calls India so matters little.
@@ -111,15 +142,13 @@ class Resolver:
                 if self.main_key(row) == span.key:
                     continue
                 if self._level[row] == "country" or (
-                    float(self._pop[row]) < 100.0 * biggest
-                    and not (self._level[row] == "locality" and self._admin1[row] in regions)
+                    float(self._pop[row]) < 100.0 * biggest and row not in city_of_region
                 ):
                     scores[row] *= ALIAS_WEIGHT
-        if regions:
-            # "Praha": the city inside the region of the same name is the better reading
-            for row in scores:
-                if self._level[row] == "locality" and self._admin1[row] in regions:
-                    scores[row] *= 10.0
+        # "Praha": the city inside the region of the same name is the better reading,
+        # when it is the region's city (not "Montana City" for "Montana")
+        for row in city_of_region:
+            scores[row] *= 10.0
         return scores
 
     def country_candidate(self, code: str, probability: float) -> Candidate | None:
@@ -200,16 +229,15 @@ class Resolver:
             mentions.append(Mention(span.start, span.end, span.text, "place", cands))
         return mentions
 
-    def _context(
-        self, spans: Sequence[Span], scores: list[dict[int, float]]
-    ) -> dict[str, tuple[dict[str, float], dict[str, float]]]:
-        """Per name key: its evidence-weighted country and admin1 shares."""
-        out: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+    def _context(self, spans: Sequence[Span], scores: list[dict[int, float]]) -> dict[str, Shares]:
+        """Per name key: its evidence-weighted country, admin1 and admin2 shares."""
+        out: dict[str, Shares] = {}
         for span, sc in zip(spans, scores, strict=True):
             if span.key in out:
                 continue
             c: dict[str, float] = defaultdict(float)
             a: dict[str, float] = defaultdict(float)
+            a2: dict[str, float] = defaultdict(float)
             if span.kind == "place":
                 total = sum(sc.values()) or 1.0
                 for row, v in sc.items():
@@ -218,11 +246,13 @@ class Resolver:
                     if level != "country":
                         named = REGION_NAMED_WEIGHT if level == "admin1" else 1.0
                         a[self._admin1[row]] += named * span.evidence * v / total
+                        if self._admin2[row]:
+                            a2[self._admin2[row]] += span.evidence * v / total
             else:
                 for clue in span.clues[:1]:
                     for code, weight in clue.countries:
                         c[code] += span.evidence * weight
-            out[span.key] = (c, a)
+            out[span.key] = (c, a, a2)
         return out
 
     def _weigh(
@@ -230,10 +260,10 @@ class Resolver:
         i: int,
         spans: Sequence[Span],
         base: list[dict[int, float]],
-        context: dict[str, tuple[dict[str, float], dict[str, float]]] | None,
+        context: dict[str, Shares] | None,
         prior: Mapping[str, float],
         followers: list[Span | None],
-        totals: Totals = ({}, {}, 0.0, 0.0),
+        totals: Totals = ({}, {}, {}, 0.0, 0.0),
     ) -> dict[int, float]:
         """The scores of span ``i``'s readings given the other names and the prior."""
         span = spans[i]
@@ -242,12 +272,14 @@ class Resolver:
         # the other names' shares: the totals over all names minus this name's own
         own_c: Mapping[str, float] = {}
         own_a: Mapping[str, float] = {}
+        own_2: Mapping[str, float] = {}
         tot_c: Mapping[str, float] = {}
         tot_a: Mapping[str, float] = {}
+        tot_2: Mapping[str, float] = {}
         mass_c = mass_a = 0.0
         if context is not None:
-            tot_c, tot_a, all_c, all_a = totals
-            own_c, own_a = context[span.key]
+            tot_c, tot_a, tot_2, all_c, all_a = totals
+            own_c, own_a, own_2 = context[span.key]
             mass_c = all_c - sum(own_c.values())
             mass_a = all_a - sum(own_a.values())
         follower = followers[i]
@@ -263,6 +295,10 @@ class Resolver:
                 other = tot_a.get(admin1, 0.0) - own_a.get(admin1, 0.0)
                 share = max(other, 0.0) / mass_a
                 score *= (share + ALPHA_ADMIN1) / (1.0 + ALPHA_ADMIN1)
+                admin2 = self._admin2[row]
+                if admin2 and admin2 in tot_2:
+                    other = tot_2[admin2] - own_2.get(admin2, 0.0)
+                    score *= 1.0 + ADMIN2_WEIGHT * max(other, 0.0) / max(mass_c, 1e-9)
             if prior:
                 score *= 1.0 + 4.0 * prior.get(country, 0.0)
             if follower is not None and any(
@@ -303,16 +339,19 @@ class Resolver:
         return Mention(span.start, span.end, span.text, span.kind, tuple(cands))
 
 
-def _totals(context: dict[str, tuple[dict[str, float], dict[str, float]]]) -> Totals:
-    """Country and admin1 shares summed over every name, and their masses."""
+def _totals(context: dict[str, Shares]) -> Totals:
+    """Country, admin1 and admin2 shares summed over every name, and the first two masses."""
     tot_c: dict[str, float] = defaultdict(float)
     tot_a: dict[str, float] = defaultdict(float)
-    for c, a in context.values():
+    tot_2: dict[str, float] = defaultdict(float)
+    for c, a, a2 in context.values():
         for k, v in c.items():
             tot_c[k] += v
         for k, v in a.items():
             tot_a[k] += v
-    return tot_c, tot_a, sum(tot_c.values()), sum(tot_a.values())
+        for k, v in a2.items():
+            tot_2[k] += v
+    return tot_c, tot_a, tot_2, sum(tot_c.values()), sum(tot_a.values())
 
 
 @lru_cache(maxsize=64)

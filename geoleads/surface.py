@@ -36,7 +36,7 @@ import h3.api.numpy_int as h3i
 import numpy as np
 import pandas as pd
 
-from geoleads.gazetteer import haversine_km
+from geoleads.gazetteer import division_mask, haversine_km
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -160,7 +160,7 @@ class SurfaceModel:
         with self._lock:
             if self._cells is not None:
                 return
-            rows = np.flatnonzero(self._is_locality)
+            rows = np.flatnonzero(self._is_locality & ~division_mask(self.gazetteer.entities))
             frame = pd.DataFrame({"row": rows, "c": self._country[rows], "a": self._admin1[rows]})
             self._by_country = {str(k): v.to_numpy() for k, v in frame.groupby("c")["row"]}
             self._by_admin1 = {str(k): v.to_numpy() for k, v in frame.groupby("a")["row"]}

@@ -1,6 +1,19 @@
 """The offline gazetteer (GeoNames, CLDR, Natural Earth) and its geopy geocoder."""
 
 from geoleads.gazetteer.build import name_key
-from geoleads.gazetteer.core import Gazetteer, Place, get_gazetteer, haversine_km
+from geoleads.gazetteer.core import (
+    Gazetteer,
+    Place,
+    division_mask,
+    get_gazetteer,
+    haversine_km,
+)
 
-__all__ = ["Gazetteer", "Place", "get_gazetteer", "haversine_km", "name_key"]
+__all__ = [
+    "Gazetteer",
+    "Place",
+    "division_mask",
+    "get_gazetteer",
+    "haversine_km",
+    "name_key",
+]

@@ -29,7 +29,7 @@ from geoleads.errors import GazetteerCacheError
 from geoleads.gazetteer import sources
 from geoleads.gazetteer.build import GazetteerTables, build_tables
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _FILES = ("entities.pkl", "names.pkl")
 
 

