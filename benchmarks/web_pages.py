@@ -14,11 +14,18 @@ objects page and the object page at a million tips.)
    cached on disk by the app).
 3. Runs ``--clients`` concurrent logged-in analysts for ``--duration`` seconds:
    the objects page (30 %), an object page with a random filter/page (55 %), the
-   API summary (15 %), and every ``--review-every``-th request a batch review POST
-   (which invalidates that object's summary: the next view recomputes it).
+   API summary (15 %), and every ``--review-every``-th request a batch review POST of
+   5 tips of a random object — client k reviews page k+1 of its tips, so no two
+   analysts review the same tip; a 409 would be re-read and retried once — which
+   invalidates that object's summary (recomputed at the next view, or in the
+   background when it was recomputed less than 3 s ago).
 4. Prints p50/p95/p99 latency per request kind and the error count.
 
     .venv/bin/python benchmarks/web_pages.py --tips 1000000 --clients 8 --duration 60
+        [--workers 2] [--think 0.5-1.5]
+
+The object page's selection memos are kept in files under ``--home``'s cache
+(``cache/web-summaries/memo``) across runs; delete that folder for a cold start.
 
 Loopback only; the clients are coroutines on one asyncio event loop
 (``aioclient.py``, keep-alive connections) on the same 2 cores as the server.

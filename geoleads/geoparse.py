@@ -1,7 +1,8 @@
 """The geoparser: text in, :class:`~geoleads.leads.Mention` s with ranked readings out.
 
 It glues :mod:`geoleads.coordinates` (points and map links),
-:mod:`geoleads.extract` (names, demonyms, language clues) and
+:mod:`geoleads.extract` (names, demonyms, language clues),
+:mod:`geoleads.postcodes` (postal codes with a country context) and
 :mod:`geoleads.resolve` (ranking readings), all offline. A configured online or
 self-hosted geocoder (``GEOLEADS_GEOCODER``) is asked only for names after a
 context word that the gazetteer lacks, and only when ``use_geocoder=True``;
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from geoleads.coordinates import PointMatch, find_points, url_spans
 from geoleads.extract import Extractor, Span
 from geoleads.leads import Candidate, Mention
+from geoleads.postcodes import DIGIT, PostcodeFinder
 from geoleads.resolve import Resolver
 
 if TYPE_CHECKING:
@@ -58,6 +60,7 @@ class Geoparser:
         self.gazetteer = gazetteer
         self.extractor = Extractor(gazetteer)
         self.resolver = Resolver(gazetteer)
+        self.postcodes = PostcodeFinder(gazetteer)
         self._fallback: FallbackGeocoder | None = None
         self._by_lat: tuple[Any, Any, Any] | None = None
         if use_geocoder:
@@ -90,6 +93,8 @@ class Geoparser:
         if blocked:
             spans = [s for s in spans if not any(a < s.end and s.start < b for a, b in blocked)]
         mentions = self.resolver.resolve(text, spans, country_prior, lang)
+        if DIGIT.search(text):  # postal codes (with a country context), geoleads.postcodes
+            mentions.extend(self.postcodes.find(text, mentions, country_prior, blocked))
         if self._fallback is not None:
             mentions.extend(self._fallback.mentions(text, spans, blocked))
         mentions.extend(self._point_mention(text, p) for p in points)

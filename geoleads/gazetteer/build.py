@@ -58,6 +58,7 @@ class GazetteerTables:
 
     entities: pd.DataFrame
     names: dict[str, int | tuple[int, ...]]
+    postal: bytes | None = None  # postal.pkl (only when built; loaded lazily, see postal.py)
 
 
 def _add(index: dict[str, set[int]], row: int, names: Iterable[str]) -> None:
@@ -166,7 +167,10 @@ def build_tables(progress: Callable[[str], None] = lambda _msg: None) -> Gazette
         }
     )
     names = {k: (next(iter(v)) if len(v) == 1 else tuple(sorted(v))) for k, v in index.items()}
-    return GazetteerTables(entities=entities, names=names)
+    from geoleads.gazetteer.postal import build_postal
+
+    postal = build_postal(entities, names, progress)
+    return GazetteerTables(entities=entities, names=names, postal=postal)
 
 
 def _add_admin2(

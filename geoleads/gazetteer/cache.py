@@ -5,6 +5,7 @@ Layout of ``<cache_dir>/gazetteer/``::
     manifest.json     format version, source key, CRC-32 and size of each file
     entities.pkl      pandas DataFrame of countries, admin1 regions, localities
     names.pkl         dict: name key -> entity row(s)
+    postal.pkl        postal codes per country (read lazily by gazetteer/postal.py)
     countries.gpkg    Natural Earth country polygons (loaded lazily)
 
 A missing, stale (other sources) or corrupt (CRC mismatch, truncated) cache
@@ -57,6 +58,8 @@ def write_cache(tables: GazetteerTables, cache_dir: Path) -> Path:
             "entities.pkl": pickle.dumps(tables.entities, protocol=5),
             "names.pkl": pickle.dumps(tables.names, protocol=5),
         }
+        if tables.postal is not None:  # checked when first used (geoleads.gazetteer.postal)
+            blobs["postal.pkl"] = tables.postal
         for name, blob in blobs.items():
             (tmp / name).write_bytes(blob)
             manifest["files"][name] = {"size": len(blob), "crc32": zlib.crc32(blob)}

