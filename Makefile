@@ -32,7 +32,8 @@ $(STAMP): pyproject.toml | $(PY)
 # The geoparser's hot modules compiled with mypyc (pure Python when impossible; see
 # geoleads/_native.py: an edited .py is never shadowed by its old build).
 NATIVE := geoleads/native.json
-NATIVE_SRC := geoleads/textscan.py geoleads/extract.py geoleads/resolve.py \
+NATIVE_SRC := geoleads/textscan.py geoleads/spans.py geoleads/nametables.py \
+	geoleads/judging.py geoleads/extract.py geoleads/resolve.py \
 	geoleads/coordinates.py geoleads/abbreviations.py geoleads/inflect.py \
 	geoleads/_native.py geoleads/nativebuild.py
 

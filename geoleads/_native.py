@@ -33,6 +33,9 @@ from typing import Any
 #: Not the public :mod:`geoleads.geoparse`: compiled code keeps no docstrings for ``help()``.
 COMPILED: tuple[str, ...] = (
     "geoleads.textscan",
+    "geoleads.spans",
+    "geoleads.nametables",
+    "geoleads.judging",
     "geoleads.extract",
     "geoleads.resolve",
     "geoleads.coordinates",

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from geoleads.cuewords import CONTEXT_WORDS
 from geoleads.errors import ConfigError, GeocoderServiceError
-from geoleads.extract import Span
 from geoleads.leads import Candidate, Mention
+from geoleads.spans import Span
 from geoleads.text import fold
 
 if TYPE_CHECKING:

@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geoleads.extract import Span, entity_columns
 from geoleads.gazetteer.build import name_key
 from geoleads.leads import Candidate, Mention
+from geoleads.spans import Span, entity_columns
 
 if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
