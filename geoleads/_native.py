@@ -37,6 +37,8 @@ COMPILED: tuple[str, ...] = (
     "geoleads.nametables",
     "geoleads.judging",
     "geoleads.extract",
+    "geoleads.records",
+    "geoleads.textcontext",
     "geoleads.resolve",
     "geoleads.coordinates",
     "geoleads.abbreviations",

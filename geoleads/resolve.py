@@ -23,23 +23,25 @@ A reading's score is the product of
 
 Probabilities are the normalised scores times the span's ``evidence``, so they
 sum to at most 1 and the rest is the chance that the span is no place at all.
+
+Helpers: :mod:`geoleads.textcontext` (the other names' shares, the name after a
+span) and :mod:`geoleads.records` (the records built quickly).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from geoleads.gazetteer.build import name_key
 from geoleads.leads import Candidate, Mention
+from geoleads.records import new_candidate, new_mention
 from geoleads.spans import Span, entity_columns
+from geoleads.textcontext import Context, Follower, Totals, follower_span, share_totals, speaking
 
 if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
@@ -65,14 +67,6 @@ ADMIN2_WEIGHT = 100.0
 MAIN_CITY_SHARE = 0.1
 #: A national capital weighs this much more than its population says ("Washington", "Bern").
 CAPITAL_WEIGHT = 2.0
-#: Country shares, admin1 shares, admin2 shares, and the country and admin1 sums.
-Totals = tuple[dict[str, float], dict[str, float], dict[str, float], float, float]
-#: Per name: its country, admin1 and admin2 shares.
-Shares = tuple[dict[str, float], dict[str, float], dict[str, float]]
-#: Per name key of a text: its shares.
-Context = dict[str, Shares]
-#: The countries and admin1 regions named by the span right after a name ("Horn, Sweden").
-Follower = tuple[frozenset[str], frozenset[str]]
 _LEVEL_WEIGHT = {"country": 2.0, "admin1": 1.5, "locality": 1.0}
 
 
@@ -197,7 +191,7 @@ class Resolver:
         prior_total = sum(prior.values())
         if prior_total > 0:
             prior = {k: v / prior_total for k, v in prior.items()}
-        spoken = _speaking(language) if language else frozenset()
+        spoken = speaking(language) if language else frozenset()
         country_of = self._country
         language_weight = LANGUAGE_WEIGHT
         base: list[dict[int, float]] = []
@@ -212,7 +206,7 @@ class Resolver:
                     for r, v in b.items()
                 }
             base.append(b)  # shared with the memo: never changed below
-        followers = [self._follower_codes(_follower(text, spans, i)) for i in range(n)]
+        followers = [self._follower_codes(follower_span(text, spans, i)) for i in range(n)]
         # Readings weighed by the other names' readings, then again by the other
         # names' re-weighed readings. A name said twice counts once.
         scores = [self._weigh(spans[i], base[i], prior, followers[i], None) for i in range(n)]
@@ -221,7 +215,7 @@ class Resolver:
         if len({s.key for s in spans}) > 1 and any(ambiguous):
             for _round in range(CONTEXT_ROUNDS):
                 context = self._context(spans, scores)
-                totals = _totals(context)
+                totals = share_totals(context)
                 scores = [
                     self._weigh(spans[i], base[i], prior, followers[i], (context, totals))
                     if ambiguous[i]
@@ -408,100 +402,3 @@ class Resolver:
             if cand is not None:
                 cands.append(cand)
         return new_mention(span.start, span.end, span.text, span.kind, tuple(cands))
-
-
-def _plain(cls: type, names: tuple[str, ...]) -> bool:
-    """Whether ``cls`` is a dataclass with exactly these fields, no slots, no ``__post_init__``."""
-    return (
-        dataclasses.is_dataclass(cls)
-        and tuple(f.name for f in dataclasses.fields(cls)) == names
-        and "__slots__" not in cls.__dict__
-        and not hasattr(cls, "__post_init__")
-    )
-
-
-_CANDIDATE_FIELDS = ("geonameid", "name", "level", "country", "admin1", "lat", "lon")
-#: Build the frozen records by filling their ``__dict__`` (3x faster than ``__init__``,
-#: equal objects); only while they stay plain dataclasses.
-FAST_RECORDS = _plain(Candidate, (*_CANDIDATE_FIELDS, "probability")) and _plain(
-    Mention, ("start", "end", "text", "kind", "candidates")
-)
-_new = object.__new__
-_set = object.__setattr__
-
-
-def new_candidate(fields: dict[str, Any], probability: float) -> Candidate:
-    """``Candidate(**fields, probability=probability)``, built quickly.
-
-    >>> f = {"geonameid": 1, "name": "A", "level": "locality", "country": "PL",
-    ...      "admin1": "PL.77", "lat": 50.0, "lon": 20.0}
-    >>> new_candidate(f, 0.5) == Candidate(**f, probability=0.5)
-    True
-    """
-    if not FAST_RECORDS:
-        return Candidate(**fields, probability=probability)
-    values = fields.copy()
-    values["probability"] = probability
-    cand: Candidate = _new(Candidate)
-    _set(cand, "__dict__", values)
-    return cand
-
-
-def new_mention(
-    start: int, end: int, text: str, kind: str, candidates: tuple[Candidate, ...]
-) -> Mention:
-    """``Mention(start, end, text, kind, candidates)``, built quickly."""
-    if not FAST_RECORDS:
-        return Mention(start, end, text, kind, candidates)
-    mention: Mention = _new(Mention)
-    _set(
-        mention,
-        "__dict__",
-        {"start": start, "end": end, "text": text, "kind": kind, "candidates": candidates},
-    )
-    return mention
-
-
-def _totals(context: Context) -> Totals:
-    """Country, admin1 and admin2 shares summed over every name, and the first two masses."""
-    tot_c: dict[str, float] = {}
-    tot_a: dict[str, float] = {}
-    tot_2: dict[str, float] = {}
-    for c, a, a2 in context.values():
-        for k, v in c.items():
-            tot_c[k] = tot_c.get(k, 0.0) + v
-        for k, v in a.items():
-            tot_a[k] = tot_a.get(k, 0.0) + v
-        for k, v in a2.items():
-            tot_2[k] = tot_2.get(k, 0.0) + v
-    return tot_c, tot_a, tot_2, sum(tot_c.values()), sum(tot_a.values())
-
-
-@lru_cache(maxsize=64)
-def _speaking(language: str) -> frozenset[str]:
-    """Countries where ``language`` is official (CLDR via babel)."""
-    from babel.core import get_global
-
-    out = set()
-    for territory, info in get_global("territory_languages").items():
-        data = info.get(language)
-        if data and data.get("official_status"):
-            out.add(str(territory))
-    return frozenset(out)
-
-
-def _follower(text: str, spans: Sequence[Span], i: int) -> Span | None:
-    """The span right after ``spans[i]`` across a comma or bracket ("Horn, Sweden")."""
-    if i + 1 >= len(spans):
-        return None
-    nxt = spans[i + 1]
-    gap = text[spans[i].end : nxt.start]
-    if nxt.kind != "place":
-        return None
-    if len(gap) <= 3 and gap.strip() in (",", "(", "-", "/", ""):
-        return nxt
-    return nxt if _COUNTY_GAP.fullmatch(gap) else None
-
-
-#: A county-like word between a name and its region ("Newton County, Ga.").
-_COUNTY_GAP = re.compile(r" (?:County|Parish|Borough|Township|Co\.),? ?")

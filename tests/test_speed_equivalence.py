@@ -26,7 +26,7 @@ from geoleads.abbreviations import (
 )
 from geoleads.extract import _WORD, Span, tokenize
 from geoleads.leads import Candidate, Mention
-from geoleads.resolve import FAST_RECORDS, new_candidate, new_mention
+from geoleads.records import FAST_RECORDS, new_candidate, new_mention
 from geoleads.text import _TABLE, fold
 from geoleads.textscan import guess_language
 
