@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 from flask_login import UserMixin
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from geoleads.store import users as store_users
 from geoleads.store.audit import audit as store_audit
@@ -55,7 +55,17 @@ class WebUser(UserMixin):
 
 
 def _fingerprint(row: UserRow) -> str:
-    return hashlib.sha256(row.password_hash.encode()).hexdigest()[:12]
+    return _hash_fingerprint(row.password_hash)
+
+
+def _hash_fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:12]
+
+
+#: the session's user, one Core statement (SQLAlchemy caches its compiled form)
+_SESSION_USER = select(
+    UserRow.id, UserRow.username, UserRow.role, UserRow.active, UserRow.password_hash
+).where(UserRow.id == bindparam("uid"))
 
 
 def _web_user(row: UserRow | None) -> WebUser | None:
@@ -69,9 +79,15 @@ def load_session_user(store: Store, session_id: str) -> WebUser | None:
     uid, _, fp = session_id.partition(":")
     if not uid.isdigit():
         return None
-    with store.session() as s:
-        user = _web_user(s.get(UserRow, int(uid)))
-    if user is None or not secrets.compare_digest(user.fingerprint, fp):
+    # every request runs this: one Core statement on a pooled connection (no ORM
+    # session, no identity map), still read fresh so a disabled account or a changed
+    # password ends the session at once, in every server process
+    with store.read() as conn:
+        row = conn.execute(_SESSION_USER, {"uid": int(uid)}).first()
+    if row is None or not row.active:
+        return None
+    user = WebUser(row.id, row.username, row.role, _hash_fingerprint(row.password_hash))
+    if not secrets.compare_digest(user.fingerprint, fp):
         return None
     return user
 

@@ -52,8 +52,11 @@ class ObjectView:
 # --- objects -------------------------------------------------------------------------
 def object_exists(store: Store, object_id: str) -> bool:
     """Whether the store has ``object_id``."""
-    with store.session() as s:
-        return s.get(ObjectRow, object_id) is not None
+    with store.read() as s:
+        return (
+            s.scalar(select(ObjectRow.object_id).where(ObjectRow.object_id == object_id))
+            is not None
+        )
 
 
 def object_ids(store: Store) -> list[str]:
@@ -64,8 +67,12 @@ def object_ids(store: Store) -> list[str]:
 
 def object_meta(store: Store, object_id: str, reviewed: int) -> dict[str, Any]:
     """Title, description and tip counts of one object (``reviewed``: its reviewed tips)."""
-    with store.session() as s:
-        obj = s.get(ObjectRow, object_id)
+    with store.read() as s:
+        obj = s.execute(
+            select(
+                ObjectRow.title, ObjectRow.description, ObjectRow.tip_count, ObjectRow.last_tip_at
+            ).where(ObjectRow.object_id == object_id)
+        ).first()
     if obj is None:
         return {}
     return {
@@ -79,7 +86,7 @@ def object_meta(store: Store, object_id: str, reviewed: int) -> dict[str, Any]:
 
 def object_rows(store: Store, cache: SummaryCache, visits: Mapping[str, Visit]) -> list[ObjectView]:
     """Every object with counts, new tips since the user's visit and its cached summary."""
-    with store.session() as s:
+    with store.read() as s:
         objects = list(
             s.execute(
                 select(

@@ -68,6 +68,9 @@ def empty_summary(object_id: str, tips: int = 0) -> dict[str, Any]:
 class SummaryCache:
     """Summaries per object: memory (LRU of full results) + JSON files of the summary dicts."""
 
+    #: seconds :meth:`peek` trusts that an object has no summary file
+    PEEK_MISS_S = 2.0
+
     def __init__(
         self,
         store: Store,
@@ -92,6 +95,7 @@ class SummaryCache:
         self.tiles = tiles
         self.max_results = max_results
         self._entries: OrderedDict[str, CachedSummary] = OrderedDict()
+        self._peek_missed: dict[str, float] = {}
         self._lock = threading.RLock()
         self._object_locks: dict[str, threading.Lock] = {}
         self._pending: OrderedDict[str, None] = OrderedDict()
@@ -120,8 +124,12 @@ class SummaryCache:
             cached = self._stamps.get(object_id)
         if cached is not None and now - cached[0] < self.stamp_ttl:
             return cached[1]
-        with self.store.session() as s:
-            obj = s.get(ObjectRow, object_id)
+        with self.store.read() as s:
+            obj = s.execute(
+                select(ObjectRow.tip_count, ObjectRow.last_tip_at).where(
+                    ObjectRow.object_id == object_id
+                )
+            ).first()
         reviews = self.review_stats().get(object_id, (0, None, 0))
         if obj is None:
             return ("missing",)
@@ -144,7 +152,7 @@ class SummaryCache:
         if cached is not None and now - cached[0] < self.stamp_ttl:
             return cached[1]
         owner = select(TipRow.object_id).where(TipRow.tip_id == ReviewRow.tip_id).scalar_subquery()
-        with self.store.session() as s:
+        with self.store.read() as s:
             rows = s.execute(
                 select(
                     owner, func.count(), func.max(ReviewRow.at), func.sum(ReviewRow.version)
@@ -194,10 +202,22 @@ class SummaryCache:
             entry = self._entries.get(object_id)
         if entry is not None:
             return entry.summary
+        # the objects list peeks at every object on every request: an object without a
+        # summary file is not looked for on disk again for PEEK_MISS_S (another process
+        # may write one meanwhile; this process's own summaries are in memory at once)
+        now = time.monotonic()
+        missed = self._peek_missed.get(object_id)
+        if missed is not None and now - missed < self.PEEK_MISS_S:
+            return None
         disk = self._read_disk(object_id)
-        if disk is not None:
-            self._remember(disk)
-        return disk.summary if disk is not None else None
+        if disk is None:
+            if len(self._peek_missed) > 100_000:
+                self._peek_missed.clear()
+            self._peek_missed[object_id] = now
+            return None
+        self._peek_missed.pop(object_id, None)
+        self._remember(disk)
+        return disk.summary
 
     def get(self, object_id: str) -> CachedSummary:
         """An up-to-date summary of ``object_id`` (computed when the data changed)."""

@@ -67,10 +67,10 @@ def _filtered(object_id: str | None, flt: TipFilter, reviews: bool = True) -> An
     ``reviews=False``: the tips only (no review column or filter needed)."""
     query: Any
     if reviews:
-        query = select(TipRow, ReviewRow.status, ReviewRow.username, ReviewRow.version)
+        query = select(*_TIP_COLUMNS, ReviewRow.status, ReviewRow.username, ReviewRow.version)
         query = query.outerjoin(ReviewRow, ReviewRow.tip_id == TipRow.tip_id)
     else:
-        query = select(TipRow)
+        query = select(*_TIP_COLUMNS)
     if object_id is not None:
         query = query.where(TipRow.object_id == object_id)
     if flt.language:
@@ -107,30 +107,34 @@ def _filtered(object_id: str | None, flt: TipFilter, reviews: bool = True) -> An
     return query
 
 
+#: the tip columns a page shows (columns, not ORM objects: read on a Core connection)
+_TIP_COLUMNS = (TipRow.tip_id, TipRow.object_id, TipRow.text, TipRow.received_at, TipRow.language)
+
+
 def _views(rows: Iterable[Any]) -> list[TipView]:
     return [
         TipView(
-            tip_id=t.tip_id,
-            object_id=t.object_id,
-            text=t.text,
-            received_at=as_utc(t.received_at) or datetime.now(UTC),
-            language=t.language,
+            tip_id=tip_id,
+            object_id=object_id,
+            text=text,
+            received_at=as_utc(received_at) or datetime.now(UTC),
+            language=language,
             status=status or "unreviewed",
             reviewer=username,
             version=version or 0,
         )
-        for t, status, username, version in rows
+        for tip_id, object_id, text, received_at, language, status, username, version in rows
     ]
 
 
 def count_tips(store: Store, object_id: str, flt: TipFilter) -> int:
     """How many of ``object_id``'s tips match ``flt`` (reviews joined only when needed)."""
     if not flt.active:
-        with store.session() as s:
-            obj = s.get(ObjectRow, object_id)
-            return obj.tip_count if obj is not None else 0
+        with store.read() as s:
+            n = s.scalar(select(ObjectRow.tip_count).where(ObjectRow.object_id == object_id))
+            return int(n or 0)
     query = _filtered(object_id, flt, reviews=flt.status is not None)
-    with store.session() as s:
+    with store.read() as s:
         return int(s.scalar(query.with_only_columns(func.count(TipRow.tip_id))) or 0)
 
 
@@ -139,7 +143,7 @@ def tip_page(store: Store, object_id: str, flt: TipFilter, count: int | None = N
 
     ``count``: the number of matches when already known (e.g. memoised)."""
     query = _filtered(object_id, flt)
-    with store.session() as s:
+    with store.read() as s:
         total = count_tips(store, object_id, flt) if count is None else count
         rows = s.execute(
             query.order_by(TipRow.received_at.desc(), TipRow.tip_id)
@@ -158,7 +162,7 @@ def page_ids(store: Store, object_id: str, flt: TipFilter) -> list[str]:
     memoised and the page's rows read by id with their current reviews."""
     query = _filtered(object_id, flt, reviews=flt.status is not None)
     query = query.with_only_columns(TipRow.tip_id)
-    with store.session() as s:
+    with store.read() as s:
         return list(
             s.scalars(
                 query.order_by(TipRow.received_at.desc(), TipRow.tip_id)
@@ -170,7 +174,7 @@ def page_ids(store: Store, object_id: str, flt: TipFilter) -> list[str]:
 
 def pending_geoparse(store: Store, object_id: str) -> int:
     """How many of ``object_id``'s tips still wait for the geoparser (index on geoparsed_at)."""
-    with store.session() as s:
+    with store.read() as s:
         return int(
             s.scalar(
                 select(func.count())
@@ -194,7 +198,7 @@ def _add_places(store: Store, tips: list[TipView]) -> None:
 def place_names(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
     """A short "Kraków (PL), Poland" list of the places found in each tip."""
     out: dict[str, list[str]] = defaultdict(list)
-    with store.session() as s:
+    with store.read() as s:
         for chunk in _chunks(list(tip_ids)):
             for tip_id, name, country in s.execute(
                 select(MentionRow.tip_id, MentionRow.name, MentionRow.country)
@@ -207,12 +211,25 @@ def place_names(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
     return {k: ", ".join(v) for k, v in out.items()}
 
 
+#: what a place name and a highlight span are made of
+_SPAN_QUERY = select(
+    MentionRow.tip_id,
+    MentionRow.name,
+    MentionRow.admin1,
+    MentionRow.country,
+    MentionRow.kind,
+    MentionRow.confidence,
+    MentionRow.start,
+    MentionRow.end,
+)
+
+
 def spans_for(store: Store, tip_ids: Sequence[str]) -> dict[str, list[tuple[int, int, str, str]]]:
     """``tip_id -> [(start, end, kind, label)]`` of the stored mentions, for highlighting."""
     out: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
-    with store.session() as s:
+    with store.read() as s:
         for chunk in _chunks(list(tip_ids)):
-            for m in s.scalars(select(MentionRow).where(MentionRow.tip_id.in_(chunk))):
+            for m in s.execute(_SPAN_QUERY.where(MentionRow.tip_id.in_(chunk))):
                 out[m.tip_id].append((m.start, m.end, m.kind, _span_label(m)))
     return dict(out)
 
@@ -221,7 +238,7 @@ def tips_per_day(store: Store, object_id: str, flt: TipFilter) -> dict[date, int
     """Number of ``object_id``'s tips matching ``flt`` per day received (UTC)."""
     sub = _filtered(object_id, flt, reviews=flt.status is not None).subquery()
     day = func.date(sub.c.received_at)
-    with store.session() as s:
+    with store.read() as s:
         rows = s.execute(select(day, func.count()).group_by(day)).all()
     out: dict[date, int] = {}
     for d, n in rows:
@@ -234,7 +251,7 @@ def tips_per_day(store: Store, object_id: str, flt: TipFilter) -> dict[date, int
 
 def languages(store: Store, object_id: str) -> list[str]:
     """The languages tagged on ``object_id``'s tips."""
-    with store.session() as s:
+    with store.read() as s:
         return sorted(
             lang
             for lang in s.scalars(
@@ -247,7 +264,7 @@ def languages(store: Store, object_id: str) -> list[str]:
 def review_map(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
     """Current review status of each reviewed tip among ``tip_ids``."""
     out: dict[str, str] = {}
-    with store.session() as s:
+    with store.read() as s:
         for chunk in _chunks(list(tip_ids)):
             out.update(
                 s.execute(
@@ -261,7 +278,7 @@ def tips_by_id(store: Store, tip_ids: Sequence[str], places: bool = True) -> lis
     """The tips ``tip_ids`` (in that order, unknown ids left out), with review and places
     (``places=False``: without, see :func:`tips_with_spans`)."""
     found: dict[str, TipView] = {}
-    with store.session() as s:
+    with store.read() as s:
         for chunk in _chunks(list(tip_ids)):
             rows = s.execute(_filtered(None, TipFilter()).where(TipRow.tip_id.in_(chunk))).all()
             found.update((v.tip_id, v) for v in _views(rows))
@@ -279,21 +296,12 @@ def tips_with_spans(
     tips = tips_by_id(store, tip_ids, places=False)
     names: dict[str, list[str]] = defaultdict(list)
     spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
-    with store.session() as s:
+    with store.read() as s:
         for chunk in _chunks([t.tip_id for t in tips]):
             for m in s.execute(
-                select(
-                    MentionRow.tip_id,
-                    MentionRow.name,
-                    MentionRow.admin1,
-                    MentionRow.country,
-                    MentionRow.kind,
-                    MentionRow.confidence,
-                    MentionRow.start,
-                    MentionRow.end,
+                _SPAN_QUERY.where(MentionRow.tip_id.in_(chunk)).order_by(
+                    MentionRow.tip_id, MentionRow.position
                 )
-                .where(MentionRow.tip_id.in_(chunk))
-                .order_by(MentionRow.tip_id, MentionRow.position)
             ):
                 label = _place_label(m.name, m.country)
                 if label and label not in names[m.tip_id]:
