@@ -32,6 +32,7 @@ mentions precomputed by the store.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -170,6 +171,27 @@ class _Tally:
         return sorted(rows, key=lambda r: (-r[1], -r[2], str(r[0])))
 
 
+#: one surface model per gazetteer and process (its H3 cells and area spreads cost
+#: ~0.3 s to rebuild, more than summarizing a 200-tip object; the web app summarizes
+#: one object after every review or import)
+_MODELS: dict[int, tuple[Gazetteer, SurfaceModel]] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def shared_model(gazetteer: Gazetteer) -> SurfaceModel:
+    """The process's :class:`SurfaceModel` of ``gazetteer`` (made on first use; a model
+    is thread-safe and its caches depend only on the gazetteer)."""
+    with _MODELS_LOCK:
+        hit = _MODELS.get(id(gazetteer))
+        if hit is not None and hit[0] is gazetteer:
+            return hit[1]
+        if len(_MODELS) >= 4:  # tests build a few gazetteers; keep the newest ones
+            _MODELS.pop(next(iter(_MODELS)))
+        model = SurfaceModel(gazetteer)
+        _MODELS[id(gazetteer)] = (gazetteer, model)
+        return model
+
+
 class Narrower:
     """Summarises objects with one gazetteer, geoparser and surface model."""
 
@@ -180,7 +202,7 @@ class Narrower:
             gazetteer = get_gazetteer()
         self.gazetteer = gazetteer
         self._geoparser = geoparser
-        self.model = SurfaceModel(gazetteer)
+        self.model = shared_model(gazetteer)
         self._nearest: dict[tuple[float, float], tuple[str, str | None]] = {}
 
     @property

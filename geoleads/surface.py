@@ -125,6 +125,9 @@ class SurfaceModel:
     One model per gazetteer is enough; it is safe to share between threads.
     """
 
+    #: locality kernels kept (a few KB each); the cache starts over past this
+    MAX_KERNELS = 20_000
+
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self._lock = threading.Lock()
@@ -221,6 +224,8 @@ class SurfaceModel:
         if hit is None:
             sigma = locality_sigma_km(int(self._pop[row]))
             hit = gaussian_kernel(float(self._lat[row]), float(self._lon[row]), sigma)
+            if len(self._kernels) >= self.MAX_KERNELS:  # a long-lived model stays bounded
+                self._kernels.clear()
             self._kernels[row] = hit
         return hit
 
