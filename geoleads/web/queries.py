@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from geoleads.leads import Mention
 from geoleads.store import objects as store_objects
@@ -50,13 +50,17 @@ class ObjectView:
 
 
 # --- objects -------------------------------------------------------------------------
+# statements built once (per request only their parameters change)
+_OBJECT_ID = select(ObjectRow.object_id).where(ObjectRow.object_id == bindparam("oid"))
+_OBJECT_META = select(
+    ObjectRow.title, ObjectRow.description, ObjectRow.tip_count, ObjectRow.last_tip_at
+).where(ObjectRow.object_id == bindparam("oid"))
+
+
 def object_exists(store: Store, object_id: str) -> bool:
     """Whether the store has ``object_id``."""
     with store.read() as s:
-        return (
-            s.scalar(select(ObjectRow.object_id).where(ObjectRow.object_id == object_id))
-            is not None
-        )
+        return s.scalar(_OBJECT_ID, {"oid": object_id}) is not None
 
 
 def object_ids(store: Store) -> list[str]:
@@ -68,11 +72,7 @@ def object_ids(store: Store) -> list[str]:
 def object_meta(store: Store, object_id: str, reviewed: int) -> dict[str, Any]:
     """Title, description and tip counts of one object (``reviewed``: its reviewed tips)."""
     with store.read() as s:
-        obj = s.execute(
-            select(
-                ObjectRow.title, ObjectRow.description, ObjectRow.tip_count, ObjectRow.last_tip_at
-            ).where(ObjectRow.object_id == object_id)
-        ).first()
+        obj = s.execute(_OBJECT_META, {"oid": object_id}).first()
     if obj is None:
         return {}
     return {

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from geoleads.store.models import ObjectRow, ReviewRow, TipRow
 from geoleads.web.diskmemo import DiskMemo
@@ -63,6 +63,12 @@ def empty_summary(object_id: str, tips: int = 0) -> dict[str, Any]:
         "credible_region_km2": {},
         "verdict": {"level": "none", "code": None, "name": None, "confidence": 0.0},
     }
+
+
+#: an object's tip count and last tip (built once; per request only the id changes)
+_STAMP_ROW = select(ObjectRow.tip_count, ObjectRow.last_tip_at).where(
+    ObjectRow.object_id == bindparam("oid")
+)
 
 
 class SummaryCache:
@@ -125,11 +131,7 @@ class SummaryCache:
         if cached is not None and now - cached[0] < self.stamp_ttl:
             return cached[1]
         with self.store.read() as s:
-            obj = s.execute(
-                select(ObjectRow.tip_count, ObjectRow.last_tip_at).where(
-                    ObjectRow.object_id == object_id
-                )
-            ).first()
+            obj = s.execute(_STAMP_ROW, {"oid": object_id}).first()
         reviews = self.review_stats().get(object_id, (0, None, 0))
         if obj is None:
             return ("missing",)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 
 from geoleads.store.models import MentionRow, ObjectRow, ReviewRow, TipRow
 from geoleads.web.filters import TipFilter
@@ -200,11 +200,7 @@ def place_names(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
     out: dict[str, list[str]] = defaultdict(list)
     with store.read() as s:
         for chunk in _chunks(list(tip_ids)):
-            for tip_id, name, country in s.execute(
-                select(MentionRow.tip_id, MentionRow.name, MentionRow.country)
-                .where(MentionRow.tip_id.in_(chunk))
-                .order_by(MentionRow.tip_id, MentionRow.position)
-            ):
+            for tip_id, name, country in s.execute(_PLACES_OF, {"ids": list(chunk)}):
                 label = _place_label(name, country)
                 if label and label not in out[tip_id]:
                     out[tip_id].append(label)
@@ -229,7 +225,7 @@ def spans_for(store: Store, tip_ids: Sequence[str]) -> dict[str, list[tuple[int,
     out: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
     with store.read() as s:
         for chunk in _chunks(list(tip_ids)):
-            for m in s.execute(_SPAN_QUERY.where(MentionRow.tip_id.in_(chunk))):
+            for m in s.execute(_SPANS_OF, {"ids": list(chunk)}):
                 out[m.tip_id].append((m.start, m.end, m.kind, _span_label(m)))
     return dict(out)
 
@@ -274,13 +270,25 @@ def review_map(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
     return out
 
 
+# statements built once (per request only their parameters change)
+_IDS: Any = bindparam("ids", expanding=True)
+_TIPS_OF = _filtered(None, TipFilter()).where(TipRow.tip_id.in_(_IDS))
+_SPANS_OF = _SPAN_QUERY.where(MentionRow.tip_id.in_(_IDS))
+_SPANS_OF_ORDERED = _SPANS_OF.order_by(MentionRow.tip_id, MentionRow.position)
+_PLACES_OF = (
+    select(MentionRow.tip_id, MentionRow.name, MentionRow.country)
+    .where(MentionRow.tip_id.in_(_IDS))
+    .order_by(MentionRow.tip_id, MentionRow.position)
+)
+
+
 def tips_by_id(store: Store, tip_ids: Sequence[str], places: bool = True) -> list[TipView]:
     """The tips ``tip_ids`` (in that order, unknown ids left out), with review and places
     (``places=False``: without, see :func:`tips_with_spans`)."""
     found: dict[str, TipView] = {}
     with store.read() as s:
         for chunk in _chunks(list(tip_ids)):
-            rows = s.execute(_filtered(None, TipFilter()).where(TipRow.tip_id.in_(chunk))).all()
+            rows = s.execute(_TIPS_OF, {"ids": list(chunk)}).all()
             found.update((v.tip_id, v) for v in _views(rows))
     tips = [found[t] for t in tip_ids if t in found]
     if places:
@@ -298,11 +306,7 @@ def tips_with_spans(
     spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
     with store.read() as s:
         for chunk in _chunks([t.tip_id for t in tips]):
-            for m in s.execute(
-                _SPAN_QUERY.where(MentionRow.tip_id.in_(chunk)).order_by(
-                    MentionRow.tip_id, MentionRow.position
-                )
-            ):
+            for m in s.execute(_SPANS_OF_ORDERED, {"ids": list(chunk)}):
                 label = _place_label(m.name, m.country)
                 if label and label not in names[m.tip_id]:
                     names[m.tip_id].append(label)
