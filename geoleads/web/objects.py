@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -17,6 +17,22 @@ from geoleads.web.state import store, summaries, visits
 from geoleads.web.timeline import timeline_svg
 
 bp = Blueprint("objects", __name__)
+
+
+#: (script root, object id) -> URL of the object page: the objects page links 50 of them
+_DETAIL_URLS: dict[tuple[str, str], str] = {}
+
+
+def detail_url(object_id: str) -> str:
+    """``url_for("objects.detail", object_id=...)``, remembered per process (a link
+    depends only on the app's URL map and the request's script root)."""
+    key = (request.script_root, object_id)
+    url = _DETAIL_URLS.get(key)
+    if url is None:
+        if len(_DETAIL_URLS) > 50_000:
+            _DETAIL_URLS.clear()
+        url = _DETAIL_URLS[key] = url_for("objects.detail", object_id=object_id)
+    return url
 
 
 @bp.get("/objects")
@@ -35,6 +51,7 @@ def index() -> Any:
         all_count=len(rows),
         state=state,
         pages=max(1, -(-total // state.per_page)),
+        detail_url=detail_url,
     )
 
 
