@@ -11,12 +11,14 @@ from markupsafe import Markup
 from geoleads.web import queries, tipqueries
 from geoleads.web.exports import export_formats
 from geoleads.web.filters import PER_PAGE_CHOICES, STATUS_FILTERS, ObjectListState, TipFilter
+from geoleads.web.fragments import object_row, tip_row
 from geoleads.web.highlight import highlight
 from geoleads.web.security import MAP_CSP
 from geoleads.web.state import store, summaries, visits
 from geoleads.web.timeline import timeline_svg
 
 bp = Blueprint("objects", __name__)
+bp.add_app_template_global(tip_row, "tip_row")  # memoised rows of _tip_table.html
 
 
 #: (script root, object id) -> URL of the object page: the objects page links 50 of them
@@ -52,6 +54,7 @@ def index() -> Any:
         state=state,
         pages=max(1, -(-total // state.per_page)),
         detail_url=detail_url,
+        object_row=object_row,
     )
 
 
