@@ -104,11 +104,6 @@ class Resolver:
 
     def base_scores(self, span: Span) -> dict[int, float]:
         """Prominence and name-match weights for every reading of ``span`` (memoised)."""
-        memo = self._base_memo.get(span.key)
-        if memo is None or memo[0] != span.rows:
-            memo = (span.rows, self._base_scores(span))
-            if len(self._base_memo) < 200_000:
-                self._base_memo[span.key] = memo
         return dict(self._base(span))
 
     def _base_scores(self, span: Span) -> dict[int, float]:
