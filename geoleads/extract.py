@@ -89,7 +89,7 @@ class Extractor(SpanJudge):
         out: list[Span] = []
         i, n = 0, len(toks)
         names, clues = self.names, self.clues
-        context, shouting, prefixes = self.context, scan.shouting, self.prefixes
+        context, shouting = self.context, scan.shouting
         winfo = self._word_memo
         while i < n:
             w = words[i]
@@ -97,7 +97,7 @@ class Extractor(SpanJudge):
             info = winfo.get(w)
             if info is None:
                 info = self._word_info(w)
-            longest, known, skip = info
+            longest, known, skip, tails = info
             # the common case, quickly: no name starts here, and no inflected one can
             if (
                 longest == 1
@@ -119,12 +119,18 @@ class Extractor(SpanJudge):
                     sep = folded[toks[j - 1][1] : toks[j][0]]
                     if sep not in _JOINERS:
                         break
-                    parts.append(("'" if "'" in sep or "\u2019" in sep else " ") + words[j])
+                    tail = ("'" if "'" in sep or "\u2019" in sep else " ") + words[j]
+                    parts.append(tail)
+                    if j == i + 1:  # one small lookup: a name, the start of one, or neither
+                        whole = tails.get(tail)
+                        if whole is None:
+                            break  # no name starts with these two words
+                        if whole:
+                            best = (2, w + tail, False)
+                        continue
                     key = "".join(parts)
                     if key in names or key in clues:
                         best = (j - i + 1, key, False)
-                    elif j == i + 1 and key not in prefixes:
-                        break  # no longer name starts with these two words
             if best is None and known:
                 if (
                     skip
