@@ -38,6 +38,7 @@ from geoleads.spans import (
     EntityColumns,
     KeyInfo,
     Span,
+    cut_words,
     entity_columns,
     tokenize,
 )
@@ -77,17 +78,17 @@ class Extractor(SpanJudge):
     def scan(self, text: str, language: str | None = None) -> tuple[list[Span], str | None]:
         """:meth:`spans` and the text's language (``language``, or the guess, or ``None``)."""
         folded = fold(text)
-        words, toks = tokenize(folded)
+        words, starts, ends = cut_words(folded)
         if not words:
             return [], language
-        scan = TextScan(text, folded, toks, words, language, self.words)
+        scan = TextScan(text, folded, starts, ends, words, language, self.words)
         return self._scan(scan), scan.language()
 
     def _scan(self, scan: TextScan) -> list[Span]:
-        text, folded, toks = scan.text, scan.folded, scan.toks
+        text, folded, starts, ends = scan.text, scan.folded, scan.starts, scan.ends
         words = scan.words
         out: list[Span] = []
-        i, n = 0, len(toks)
+        i, n = 0, len(words)
         names, clues = self.names, self.clues
         context, shouting = self.context, scan.shouting
         winfo = self._word_memo
@@ -105,9 +106,7 @@ class Extractor(SpanJudge):
                 and (
                     len(w) < 4
                     or not (
-                        text[toks[i][0]].isupper()
-                        or shouting
-                        or (i > 0 and words[i - 1] in context)
+                        text[starts[i]].isupper() or shouting or (i > 0 and words[i - 1] in context)
                     )
                 )
             ):
@@ -116,7 +115,7 @@ class Extractor(SpanJudge):
             if longest > 1:
                 parts = [w]
                 for j in range(i + 1, min(n, i + longest)):
-                    sep = folded[toks[j - 1][1] : toks[j][0]]
+                    sep = folded[ends[j - 1] : starts[j]]
                     if sep not in _JOINERS:
                         break
                     tail = ("'" if "'" in sep or "\u2019" in sep else " ") + words[j]
@@ -134,14 +133,14 @@ class Extractor(SpanJudge):
             if best is None and known:
                 if (
                     skip
-                    and (len(w) <= 3 or (not shouting and text[toks[i][0]].islower()))
+                    and (len(w) <= 3 or (not shouting and text[starts[i]].islower()))
                     and not (i > 0 and words[i - 1] in context)
                 ):
                     i += 1  # "most", "nice", "Das", "Je": a word, quickly
                     continue
                 best = (1, w, False)
             hinted = (
-                text[toks[i][0]].isupper()
+                text[starts[i]].isupper()
                 or scan.shouting
                 or (i > 0 and words[i - 1] in self.context)
             )

@@ -239,8 +239,8 @@ class NameTables:
 
     def _inflected_pair(self, scan: TextScan, i: int) -> tuple[int, str, bool] | None:
         """Two-word names with inflected words ("Nowym Targu" -> "nowy targ")."""
-        words, toks = scan.words, scan.toks
-        sep = scan.folded[toks[i][1] : toks[i + 1][0]]
+        words = scan.words
+        sep = scan.folded[scan.ends[i] : scan.starts[i + 1]]
         if sep not in _JOINERS:
             return None
         w1, w2 = words[i], words[i + 1]

@@ -1,7 +1,7 @@
 """The span record and the word cuts the scan of :mod:`geoleads.extract` works on.
 
-:func:`tokenize` cuts folded text into words (runs of letters) with their
-offsets; :func:`add_pair` indexes two-word name keys by their first word
+:func:`tokenize` (and :func:`cut_words`) cut folded text into words (runs of
+letters) with their offsets; :func:`add_pair` indexes two-word name keys by their first word
 (:func:`encode_tails` for the cache);
 :class:`Span` is a candidate mention before resolution; :func:`entity_columns`
 holds the gazetteer's entity columns as lists and numpy arrays, built once per
@@ -32,16 +32,31 @@ def tokenize(folded: str) -> tuple[list[str], list[tuple[int, int]]]:
     >>> tokenize("w krakowie, 2x")
     (['w', 'krakowie', 'x'], [(0, 1), (2, 10), (13, 14)])
     """
+    words, starts, ends = cut_words(folded)
+    return words, list(zip(starts, ends, strict=True))
+
+
+def cut_words(folded: str) -> tuple[list[str], list[int], list[int]]:
+    """:func:`tokenize` as the scan uses it: the words, their starts, their ends.
+
+    Two lists of offsets, not a list of pairs: no tuple per word to make and
+    collect (the scan runs for every tip).
+
+    >>> cut_words("w krakowie, 2x")
+    (['w', 'krakowie', 'x'], [0, 2, 13], [1, 10, 14])
+    """
     words: list[str] = _WORD.findall(folded)
     # offsets without match objects: only non-letters lie between two words,
     # so each word's first occurrence after the previous one is where it matched
-    toks: list[tuple[int, int]] = []
+    starts: list[int] = []
+    ends: list[int] = []
     pos = 0
     for w in words:
         start = folded.find(w, pos)
         pos = start + len(w)
-        toks.append((start, pos))
-    return words, toks
+        starts.append(start)
+        ends.append(pos)
+    return words, starts, ends
 
 
 _PAIR = re.compile(r"([^\W\d_]+)([ '][^\W\d_]+)")

@@ -21,14 +21,16 @@ class TextScan:
         self,
         text: str,
         folded: str,
-        toks: list[tuple[int, int]],
+        starts: list[int],
+        ends: list[int],
         words: list[str],
         language: str | None,
         lists: WordLists,
     ) -> None:
         self.text = text
         self.folded = folded
-        self.toks = toks
+        self.starts = starts  # of the words in text (and folded)
+        self.ends = ends
         self.words = words
         self.shouting = not any(c.islower() for c in text[:2000])
         self._language = language
@@ -50,17 +52,16 @@ class TextScan:
         """
         if self._persons is None:
             found = set()
-            text, toks, words = self.text, self.toks, self.words
+            text, starts, ends, words = self.text, self.starts, self.ends, self.words
             common = self._lists.common
             if not self.shouting:
-                for j in range(1, len(toks)):
-                    a, b = toks[j - 1], toks[j]
-                    if not text[b[0]].isupper():
+                for j in range(1, len(words)):
+                    if not text[starts[j]].isupper():
                         continue
                     prev = words[j - 1]
                     if prev in TITLES or (
-                        text[a[0]].isupper()
-                        and text[a[1] : b[0]] == " "
+                        text[starts[j - 1]].isupper()
+                        and text[ends[j - 1] : starts[j]] == " "
                         and max(common.get(prev, {}).values(), default=0.0) < 3.5
                     ):
                         found.add(words[j])  # "The Gainesville ...": "the" is no first name
@@ -118,12 +119,12 @@ def home_languages(country: str) -> tuple[str, ...]:
 def capitalised_neighbour(scan: TextScan, i: int, after: bool) -> bool:
     """Whether the word right after (or before) token ``i`` is capitalised mid-sentence."""
     j = i + 1 if after else i - 1
-    if j < 0 or j >= len(scan.toks):
+    if j < 0 or j >= len(scan.words):
         return False
-    a, b = (scan.toks[i][1], scan.toks[j][0]) if after else (scan.toks[j][1], scan.toks[i][0])
+    a, b = (scan.ends[i], scan.starts[j]) if after else (scan.ends[j], scan.starts[i])
     if scan.folded[a:b] != " " or scan.shouting:
         return False
-    start = scan.toks[j][0]
+    start = scan.starts[j]
     return scan.text[start].isupper() and not sentence_initial(scan.text, start)
 
 
