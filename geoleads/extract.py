@@ -81,7 +81,7 @@ class Extractor(SpanJudge):
         words, starts, ends = cut_words(folded)
         if not words:
             return [], language
-        scan = TextScan(text, folded, starts, ends, words, language, self.words)
+        scan = TextScan(text, folded, starts, ends, words, language, self.words, self.votes)
         return self._scan(scan), scan.language()
 
     def _scan(self, scan: TextScan) -> list[Span]:

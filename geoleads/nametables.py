@@ -23,7 +23,7 @@ from geoleads.errors import GeoleadsError
 from geoleads.gazetteer.build import name_key
 from geoleads.inflect import suffix_candidates
 from geoleads.spans import _JOINERS, ClueInfo, KeyInfo, add_pair, decode_tails, entity_columns
-from geoleads.textscan import TextScan, adjective_forms, home_languages
+from geoleads.textscan import LanguageVotes, TextScan, adjective_forms, home_languages
 from geoleads.wordlists import ClueTable, WordLists, load_clue_table, load_wordlists
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ class NameTables:
         self._common: dict[str, dict[str, float]] = self.words.common
         self._german_nouns: dict[str, float] = self.words.german_nouns
         self._first_names: frozenset[str] = self.words.first_names
+        self.votes = LanguageVotes(self.words.function_words)
         self.clue_starts: dict[str, int] = {}
         context = set(CONTEXT_WORDS)
         if table is not None:
