@@ -55,6 +55,8 @@ def find_abbreviations(text: str) -> Iterator[tuple[re.Match[str], str]]:
             hits.append((m, COUNTRIES[m.group(0)]))
     if "," in text:  # states only right after ", ": try just there (as finditer would find)
         for comma in _COMMA_SPACE.finditer(text):
+            if not "A" <= text[comma.end() : comma.end() + 1] <= "Z":
+                continue  # every state abbreviation starts with a capital A-Z
             state = _STATE_RE.match(text, comma.end())
             if state is not None:
                 hits.append((state, "US." + US_STATES[state.group(0)]))
