@@ -97,9 +97,21 @@ def _dms(m: re.Match[str], p: str) -> tuple[float, str]:
     return value, m[f"{p}h"]
 
 
+def has_digit(text: str) -> bool:
+    """Whether ``text`` holds a digit (``\\d``: any script's), quicker than the regex alone.
+
+    >>> has_digit("PLZ 80331"), has_digit("kein Code"), has_digit("٣ شارع")
+    (True, False, True)
+    """
+    for digit in "0123456789":  # substring tests are quick
+        if digit in text:
+            return True
+    return not text.isascii() and _DIGIT.search(text) is not None
+
+
 def find_points(text: str) -> list[PointMatch]:
     """Every point written in ``text``, left to right, spans not overlapping."""
-    if _DIGIT.search(text) is None:
+    if not has_digit(text):
         return []
     found: list[PointMatch] = []
     taken: list[tuple[int, int]] = []

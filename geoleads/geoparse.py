@@ -21,10 +21,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from geoleads.coordinates import PointMatch, find_points, url_spans
+from geoleads.coordinates import PointMatch, find_points, has_digit, url_spans
 from geoleads.extract import Extractor, Span
 from geoleads.leads import Candidate, Mention
-from geoleads.postcodes import DIGIT, PostcodeFinder
+from geoleads.postcodes import PostcodeFinder
 from geoleads.resolve import Resolver
 
 if TYPE_CHECKING:
@@ -87,13 +87,14 @@ class Geoparser:
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         text = text[:MAX_CHARS]
-        points = find_points(text)
+        digits = has_digit(text)  # else no points and no postal codes
+        points = find_points(text) if digits else []
         blocked = [(p.start, p.end) for p in points] + url_spans(text)
         spans, lang = self.extractor.scan(text, language=language)
         if blocked:
             spans = [s for s in spans if not any(a < s.end and s.start < b for a, b in blocked)]
         mentions = self.resolver.resolve(text, spans, country_prior, lang)
-        if DIGIT.search(text):  # postal codes (with a country context), geoleads.postcodes
+        if digits:  # postal codes (with a country context), geoleads.postcodes
             mentions.extend(self.postcodes.find(text, mentions, country_prior, blocked))
         if self._fallback is not None:
             mentions.extend(self._fallback.mentions(text, spans, blocked))
