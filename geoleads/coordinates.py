@@ -103,10 +103,9 @@ def has_digit(text: str) -> bool:
     >>> has_digit("PLZ 80331"), has_digit("kein Code"), has_digit("٣ شارع")
     (True, False, True)
     """
-    for digit in "0123456789":  # substring tests are quick
-        if digit in text:
-            return True
-    return not text.isascii() and _DIGIT.search(text) is not None
+    if not text.isascii():
+        return _DIGIT.search(text) is not None
+    return any(digit in text for digit in "0123456789")  # quick substring tests
 
 
 def find_points(text: str) -> list[PointMatch]:

@@ -177,8 +177,13 @@ def capitalised_neighbour(scan: TextScan, i: int, after: bool) -> bool:
     return scan.text[start].isupper() and not sentence_initial(scan.text, start)
 
 
+_ADJECTIVE_ENDS = frozenset("hmojйм")
+
+
 def adjective_forms(word: str) -> tuple[str, ...]:
     """Nominative guesses for an inflected Slavic adjective ("nowym" -> "nowy")."""
+    if word[-1:] not in _ADJECTIVE_ENDS:
+        return ()  # the last letter of no suffix below: most words, quickly
     for suffix, bases in (
         ("ych", ("y", "e", "a")),
         ("ich", ("i", "e")),
