@@ -43,7 +43,7 @@ from geoleads.spans import (
     tokenize,
 )
 from geoleads.text import fold
-from geoleads.textscan import TextScan
+from geoleads.textscan import TextScan, lower_at, upper_at
 
 __all__ = [
     "HOME_DISCOUNT",
@@ -106,7 +106,7 @@ class Extractor(SpanJudge):
                 and (
                     len(w) < 4
                     or not (
-                        text[starts[i]].isupper() or shouting or (i > 0 and words[i - 1] in context)
+                        upper_at(text, starts[i]) or shouting or (i > 0 and words[i - 1] in context)
                     )
                 )
             ):
@@ -133,14 +133,14 @@ class Extractor(SpanJudge):
             if best is None and known:
                 if (
                     skip
-                    and (len(w) <= 3 or (not shouting and text[starts[i]].islower()))
+                    and (len(w) <= 3 or (not shouting and lower_at(text, starts[i])))
                     and not (i > 0 and words[i - 1] in context)
                 ):
                     i += 1  # "most", "nice", "Das", "Je": a word, quickly
                     continue
                 best = (1, w, False)
             hinted = (
-                text[starts[i]].isupper()
+                upper_at(text, starts[i])
                 or scan.shouting
                 or (i > 0 and words[i - 1] in self.context)
             )

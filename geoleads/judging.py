@@ -29,7 +29,7 @@ from geoleads.cuewords import (
 )
 from geoleads.nametables import MIN_COMMON_LOWER, NameTables
 from geoleads.spans import ClueInfo, Span
-from geoleads.textscan import TextScan, capitalised_neighbour, sentence_initial
+from geoleads.textscan import TextScan, capitalised_neighbour, sentence_initial, upper_at
 
 #: A capitalised alias opening a sentence is dropped when it is a word this common (Zipf).
 MIN_COMMON_INITIAL = 2.0
@@ -123,7 +123,7 @@ class SpanJudge(NameTables):
             return None
         before = words[i - 1] if i > 0 else ""
         initial = sentence_initial(text, start)
-        cap = text[start].isupper() and not scan.shouting
+        cap = upper_at(text, start) and not scan.shouting
         # a case ending says "in/from X" as a preposition would ("Lahdesta")
         context = before in self.context or (inflected and cap and not initial)
         if nwords == 1 and key in SHOPS and cap:
@@ -230,7 +230,7 @@ class SpanJudge(NameTables):
                     return None  # "Michael Smith"
                 evidence *= 0.5  # "George", "Mary" alone
             after = i + 1 < len(words)
-            if after and words[i + 1] in STREETS and text[scan.starts[i + 1]].isupper():
+            if after and words[i + 1] in STREETS and upper_at(text, scan.starts[i + 1]):
                 return None  # "Dublin Road", "Orchard St."
             if cap and not initial and capitalised_neighbour(scan, i, after=False):
                 evidence *= 0.5  # a person or a firm

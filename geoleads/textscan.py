@@ -59,11 +59,11 @@ class TextScan:
             common = self._lists.common
             if not self.shouting:
                 for j in range(1, len(words)):
-                    if not text[starts[j]].isupper():
+                    if not upper_at(text, starts[j]):
                         continue
                     prev = words[j - 1]
                     if prev in TITLES or (
-                        text[starts[j - 1]].isupper()
+                        upper_at(text, starts[j - 1])
                         and text[ends[j - 1] : starts[j]] == " "
                         and max(common.get(prev, {}).values(), default=0.0) < 3.5
                     ):
@@ -174,7 +174,7 @@ def capitalised_neighbour(scan: TextScan, i: int, after: bool) -> bool:
     if scan.folded[a:b] != " " or scan.shouting:
         return False
     start = scan.starts[j]
-    return scan.text[start].isupper() and not sentence_initial(scan.text, start)
+    return upper_at(scan.text, start) and not sentence_initial(scan.text, start)
 
 
 _ADJECTIVE_ENDS = frozenset("hmojйм")
@@ -200,6 +200,26 @@ def adjective_forms(word: str) -> tuple[str, ...]:
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             return tuple(word[: -len(suffix)] + b for b in bases)
     return ()
+
+
+def upper_at(text: str, i: int) -> bool:
+    """``text[i].isupper()``; an ASCII letter without a method call (compiled: no new string).
+
+    >>> upper_at("aB", 1), upper_at("Łódź", 0), upper_at("x1", 1)
+    (True, True, False)
+    """
+    code = ord(text[i])
+    if code < 128:
+        return 65 <= code <= 90
+    return text[i].isupper()
+
+
+def lower_at(text: str, i: int) -> bool:
+    """``text[i].islower()``, as :func:`upper_at`."""
+    code = ord(text[i])
+    if code < 128:
+        return 97 <= code <= 122
+    return text[i].islower()
 
 
 def sentence_initial(text: str, start: int) -> bool:
