@@ -13,7 +13,6 @@ a word), so they match only in their written form: upper case for countries,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 COUNTRIES = {
     "U.S.A.": "US", "U.S.A": "US", "USA": "US", "U.S.": "US", "US": "US",
@@ -47,8 +46,8 @@ _USPS_RE = re.compile(r"(?<=[a-z], )[A-Z]{2}(?![\w.])")
 _COMMA_SPACE = re.compile(r",\s")
 
 
-def find_abbreviations(text: str) -> Iterator[tuple[re.Match[str], str]]:
-    """``(match, code)`` pairs: an ISO country code or a GeoNames admin1 code."""
+def find_abbreviations(text: str) -> list[tuple[re.Match[str], str]]:
+    """``(match, code)`` pairs, left to right: an ISO country code or a GeoNames admin1 code."""
     hits: list[tuple[re.Match[str], str]] = []
     if "U" in text:  # every country abbreviation starts with U (a quick test first)
         for m in _COUNTRY_RE.finditer(text):
@@ -63,5 +62,6 @@ def find_abbreviations(text: str) -> Iterator[tuple[re.Match[str], str]]:
             usps = _USPS_RE.match(text, comma.end())
             if usps is not None and usps.group(0) in USPS:
                 hits.append((usps, "US." + usps.group(0)))
-    hits.sort(key=lambda h: h[0].start())
-    yield from hits
+    if len(hits) > 1:
+        hits.sort(key=lambda h: h[0].start())
+    return hits

@@ -171,10 +171,13 @@ class Extractor(SpanJudge):
 
     def _with_abbreviations(self, text: str, spans: list[Span]) -> list[Span]:
         """Add "U.S.", "UK", ", Ga." spans (they win over overlapping name spans)."""
+        hits = find_abbreviations(text)
+        if not hits:
+            return spans
         extra = []
         ends = {s.end: s for s in spans}
         admin1 = entity_columns(self.gazetteer).admin1
-        for m, code in find_abbreviations(text):
+        for m, code in hits:
             if code.startswith("US.") and "." not in m.group(0):
                 # "Springfield, IL": only after a name with a reading in that state
                 before = ends.get(m.start() - 2)
