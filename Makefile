@@ -35,7 +35,7 @@ NATIVE := geoleads/native.json
 NATIVE_SRC := geoleads/textscan.py geoleads/spans.py geoleads/nametables.py \
 	geoleads/judging.py geoleads/extract.py geoleads/records.py geoleads/textcontext.py \
 	geoleads/resolve.py geoleads/coordinates.py geoleads/abbreviations.py geoleads/inflect.py \
-	geoleads/_native.py geoleads/nativebuild.py
+	geoleads/folding.py geoleads/_native.py geoleads/nativebuild.py
 
 $(NATIVE): $(NATIVE_SRC) | $(STAMP)
 	$(PY) -m geoleads.nativebuild build

@@ -43,6 +43,7 @@ COMPILED: tuple[str, ...] = (
     "geoleads.coordinates",
     "geoleads.abbreviations",
     "geoleads.inflect",
+    "geoleads.folding",
 )
 #: Written by the build: ``{"modules": {name: sha256 of its .py}, ...}``.
 MANIFEST = Path(__file__).with_name("native.json")

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from types import BuiltinFunctionType
+
+from geoleads.folding import fold_lowered
 
 # Letters that NFD does not split into base + combining mark.
 _SPECIAL = {
@@ -67,12 +70,23 @@ _TABLE = _FoldTable()
 #: advance: a tuple is the fastest ``str.translate`` table (no hashing, no ``__missing__``).
 _COMMON = tuple(_fold_char(chr(code)) for code in range(0x2500))
 _BEYOND = re.compile("[^\x00-\u24ff]")
+#: :func:`fold_lowered` beats ``str.translate`` only compiled (a C extension function).
+_LOOP = isinstance(fold_lowered, BuiltinFunctionType)
 
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip its diacritics, keeping its length."""
     if text.isascii():
         return text.lower()  # the same, much faster
+    if _LOOP:
+        # the same: a character lower-cased on its own (or "σ" as final "ς") folds
+        # as its lower case does (checked for every code point); when lower-casing
+        # keeps the length, it made one character of each
+        low = text.lower()
+        if len(low) == len(text):
+            folded = fold_lowered(low, _COMMON)
+            if folded is not None:
+                return folded
     if _BEYOND.search(text) is None:
         return text.translate(_COMMON)  # the same table, in advance
     return text.translate(_TABLE)

@@ -51,6 +51,14 @@ def test_fold_of_every_ascii_character() -> None:
     assert fold(chars) == chars.translate(_TABLE)
 
 
+def test_fold_of_every_character_below_u2500_alone_and_in_words() -> None:
+    # the compiled loop folds the lower-cased text ("Σ" becomes "ς" at a word's end)
+    for code in range(0x2500):
+        ch = chr(code)
+        for text in (ch, "Ab" + ch, "ΑΣ" + ch + "Σ", ch + "中", "Łódź " + ch * 3):
+            assert fold(text) == text.translate(_TABLE), hex(code)
+
+
 @given(text=TEXTS)
 @settings(max_examples=300, deadline=None)
 def test_token_offsets_are_the_regex_matches(text: str) -> None:
