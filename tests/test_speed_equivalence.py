@@ -59,6 +59,14 @@ def test_fold_of_every_character_below_u2500_alone_and_in_words() -> None:
             assert fold(text) == text.translate(_TABLE), hex(code)
 
 
+def test_word_cut_of_every_character_below_u2500_and_beyond() -> None:
+    for code in [*range(0x2500), 0x4E2D, 0x1F642, 0xFF21]:  # 中, 🙂, Ａ
+        for text in ("ab" + chr(code) + "cd, e", chr(code) * 2 + " x1y", chr(code)):
+            words, toks = tokenize(text)
+            assert toks == [m.span() for m in _WORD.finditer(text)], hex(code)
+            assert words == _WORD.findall(text)
+
+
 @given(text=TEXTS)
 @settings(max_examples=300, deadline=None)
 def test_token_offsets_are_the_regex_matches(text: str) -> None:
