@@ -74,8 +74,6 @@ _DECIMAL = re.compile(
     r"(?P<h3>[EWO]\s?)?(?P<lon>[-+−]?\d{1,3}\.\d{3,})\s*[°º]?\s*(?P<h4>[EWO])?(?![\w.])"
 )
 
-
-_DIGIT = re.compile(r"\d")
 #: Every ``_DECIMAL`` match has this (a quick scan before the slow pattern).
 _DECIMAL_PART = re.compile(r"\d\.\d\d\d")
 
@@ -103,9 +101,13 @@ def has_digit(text: str) -> bool:
     >>> has_digit("PLZ 80331"), has_digit("kein Code"), has_digit("٣ شارع")
     (True, False, True)
     """
-    if not text.isascii():
-        return _DIGIT.search(text) is not None
-    return any(digit in text for digit in "0123456789")  # quick substring tests
+    # one pass, by code point: ``\d`` is ``str.isdecimal`` (checked for every code
+    # point), and the first decimal digit beyond "0".."9" is U+0660 (Arabic-Indic)
+    for i in range(len(text)):
+        code = ord(text[i])
+        if 48 <= code <= 57 or (code >= 0x660 and text[i].isdecimal()):
+            return True
+    return False
 
 
 def find_points(text: str) -> list[PointMatch]:

@@ -8,6 +8,7 @@ records built without ``__init__``, the ``Span`` class and the abbreviations.
 from __future__ import annotations
 
 import dataclasses
+import re
 import string
 from typing import Any
 
@@ -24,6 +25,7 @@ from geoleads.abbreviations import (
     USPS,
     find_abbreviations,
 )
+from geoleads.coordinates import has_digit
 from geoleads.extract import _WORD, Span, tokenize
 from geoleads.leads import Candidate, Mention
 from geoleads.records import FAST_RECORDS, new_candidate, new_mention
@@ -171,6 +173,14 @@ def _abbreviations_reference(text: str) -> list[tuple[int, int, str]]:
 
 PIECES = [", ", ",\n", ",", " ", ".", "a", "x", "Springfield", "U.S.", "USA", "UK", "US", "IL"]
 PIECES += ["Ga.", "W. Va.", "D.C.", "N.Y.", "TX", "UT", "ME", "IN", "Tex.", "Texas", "u", "\u00a0"]
+
+
+def test_has_digit_is_the_digit_regex_for_every_character() -> None:
+    digit = re.compile(r"\d")
+    for code in range(0x110000):
+        text = "ab " + chr(code) + " Łódź"
+        assert has_digit(text) == (digit.search(text) is not None), hex(code)
+    assert has_digit("x 7") and not has_digit("") and not has_digit("Łódź, ul. Długa")
 
 
 @given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
