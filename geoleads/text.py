@@ -17,7 +17,7 @@ import re
 import unicodedata
 from types import BuiltinFunctionType
 
-from geoleads.folding import fold_lowered
+from geoleads.folding import changes, fold_lowered
 
 # Letters that NFD does not split into base + combining mark.
 _SPECIAL = {
@@ -69,6 +69,7 @@ _TABLE = _FoldTable()
 #: The first code points (Latin, Greek, Cyrillic, ..., punctuation, symbols) folded in
 #: advance: a tuple is the fastest ``str.translate`` table (no hashing, no ``__missing__``).
 _COMMON = tuple(_fold_char(chr(code)) for code in range(0x2500))
+_CHANGES = changes(_COMMON)
 _BEYOND = re.compile("[^\x00-\u24ff]")
 #: :func:`fold_lowered` beats ``str.translate`` only compiled (a C extension function).
 _LOOP = isinstance(fold_lowered, BuiltinFunctionType)
@@ -84,7 +85,7 @@ def fold(text: str) -> str:
         # keeps the length, it made one character of each
         low = text.lower()
         if len(low) == len(text):
-            folded = fold_lowered(low, _COMMON)
+            folded = fold_lowered(low, _COMMON, _CHANGES)
             if folded is not None:
                 return folded
     if _BEYOND.search(text) is None:
