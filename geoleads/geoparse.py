@@ -178,9 +178,11 @@ class Geoparser:
         if near.size == 0:
             return None
         d = haversine_km(lat, lon, lats[near], lons[near])
-        if np.isnan(d).all():
-            return None
-        k = int(np.nanargmin(d))
+        k = int(np.argmin(d))  # the first of equals; the first NaN if there is one
+        if math.isnan(d[k]):  # as nanargmin: the first least number, if any
+            if np.isnan(d).all():
+                return None
+            k = int(np.nanargmin(d))
         return int(near[k]), float(d[k])
 
 
