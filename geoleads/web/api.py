@@ -114,7 +114,7 @@ def tips(object_id: str) -> Any:
     """A page of the object's tips, filtered like the object page (same query arguments)."""
     _object_or_404(object_id)
     flt = TipFilter.from_args(request.args)
-    page = tipqueries.tip_page(store(), object_id, flt)
+    page = tipqueries.tip_page(store(), object_id, flt, places=False)  # "places" are spans
     spans = tipqueries.spans_for(store(), [t.tip_id for t in page.tips])
     return jsonify(
         {

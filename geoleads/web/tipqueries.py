@@ -131,27 +131,35 @@ def count_tips(store: Store, object_id: str, flt: TipFilter) -> int:
     """How many of ``object_id``'s tips match ``flt`` (reviews joined only when needed)."""
     if not flt.active:
         with store.read() as s:
-            n = s.scalar(select(ObjectRow.tip_count).where(ObjectRow.object_id == object_id))
-            return int(n or 0)
+            return int(s.scalar(_TIP_COUNT, {"oid": object_id}) or 0)
     query = _filtered(object_id, flt, reviews=flt.status is not None)
     with store.read() as s:
         return int(s.scalar(query.with_only_columns(func.count(TipRow.tip_id))) or 0)
 
 
-def tip_page(store: Store, object_id: str, flt: TipFilter, count: int | None = None) -> TipPage:
-    """One page of ``object_id``'s tips matching ``flt``, newest first, with place names.
+def tip_page(
+    store: Store,
+    object_id: str,
+    flt: TipFilter,
+    count: int | None = None,
+    *,
+    places: bool = True,
+) -> TipPage:
+    """One page of ``object_id``'s tips matching ``flt``, newest first, with place names
+    (``places=False``: without).
 
     ``count``: the number of matches when already known (e.g. memoised)."""
-    query = _filtered(object_id, flt)
+    bounds = {"off": (flt.page - 1) * flt.per_page, "lim": flt.per_page}
     with store.read() as s:
         total = count_tips(store, object_id, flt) if count is None else count
-        rows = s.execute(
-            query.order_by(TipRow.received_at.desc(), TipRow.tip_id)
-            .offset((flt.page - 1) * flt.per_page)
-            .limit(flt.per_page)
-        ).all()
+        if flt.active:
+            query = _filtered(object_id, flt).order_by(*_NEWEST_FIRST)
+            rows = s.execute(query.offset(bounds["off"]).limit(bounds["lim"])).all()
+        else:  # the unfiltered page (the usual one): a statement built once
+            rows = s.execute(_ALL_TIPS_PAGE, {"oid": object_id, **bounds}).all()
     tips = _views(rows)
-    _add_places(store, tips)
+    if places:
+        _add_places(store, tips)
     return TipPage(tips, total)
 
 
@@ -272,6 +280,15 @@ def review_map(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
 
 # statements built once (per request only their parameters change)
 _IDS: Any = bindparam("ids", expanding=True)
+_NEWEST_FIRST = (TipRow.received_at.desc(), TipRow.tip_id)
+_TIP_COUNT = select(ObjectRow.tip_count).where(ObjectRow.object_id == bindparam("oid"))
+_ALL_TIPS_PAGE = (
+    _filtered(None, TipFilter())
+    .where(TipRow.object_id == bindparam("oid"))
+    .order_by(*_NEWEST_FIRST)
+    .offset(bindparam("off"))
+    .limit(bindparam("lim"))
+)
 _TIPS_OF = _filtered(None, TipFilter()).where(TipRow.tip_id.in_(_IDS))
 _SPANS_OF = _SPAN_QUERY.where(MentionRow.tip_id.in_(_IDS))
 _SPANS_OF_ORDERED = _SPANS_OF.order_by(MentionRow.tip_id, MentionRow.position)
