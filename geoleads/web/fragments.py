@@ -83,7 +83,7 @@ def tip_row(tip: Any, text: Markup, index: int, can_review: bool, show_object: b
     key = (
         request.script_root,
         tip.tip_id,
-        str(text),
+        text,  # the same Markup object when highlight.cached_highlight made it: hashed once
         isinstance(text, Markup),  # a plain str is escaped when rendered
         tip.status,
         tip.reviewer,
@@ -104,6 +104,16 @@ def tip_row(tip: Any, text: Markup, index: int, can_review: bool, show_object: b
                 tip, text, index, can_review, show_object, impact
             )
         ),
+    )
+
+
+def tip_rows(tips: Any, can_review: bool, show_object: bool) -> Markup:
+    """The rows of ``tips`` (``[(tip, highlighted text)]``) joined, numbered from 1."""
+    return Markup(
+        "\n".join(
+            tip_row(tip, text, index, can_review, show_object)
+            for index, (tip, text) in enumerate(tips, 1)
+        )
     )
 
 

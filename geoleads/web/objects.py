@@ -11,14 +11,14 @@ from markupsafe import Markup
 from geoleads.web import queries, tipqueries
 from geoleads.web.exports import export_formats
 from geoleads.web.filters import PER_PAGE_CHOICES, STATUS_FILTERS, ObjectListState, TipFilter
-from geoleads.web.fragments import object_row, piece, tip_row
-from geoleads.web.highlight import highlight
+from geoleads.web.fragments import object_row, piece, tip_rows
+from geoleads.web.highlight import cached_highlight
 from geoleads.web.security import MAP_CSP
 from geoleads.web.state import store, summaries, visits
 from geoleads.web.timeline import timeline_svg
 
 bp = Blueprint("objects", __name__)
-bp.add_app_template_global(tip_row, "tip_row")  # memoised rows of _tip_table.html
+bp.add_app_template_global(tip_rows, "tip_rows")  # memoised rows of _tip_table.html
 bp.add_app_template_global(piece, "piece")  # memoised page pieces (_pieces.html, pager)
 
 #: the object page's ranking tables: summary key, heading
@@ -147,7 +147,7 @@ def detail(object_id: str) -> Any:
         )
     tips, spans = tipqueries.tips_with_spans(store(), ids)
     page = tipqueries.TipPage(tips, total)
-    rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in page.tips]
+    rendered = [(tip, cached_highlight(tip.text, spans.get(tip.tip_id, []))) for tip in page.tips]
     previous = visits().record(current_user.username, object_id, int(stamp[0]))
     since = previous.at if previous is not None else None
     return render_template(

@@ -18,7 +18,7 @@ from geoleads.errors import ConflictError
 from geoleads.store import reviews as store_reviews
 from geoleads.web import queries, tipqueries
 from geoleads.web.filters import REVIEW_STATUSES
-from geoleads.web.highlight import highlight
+from geoleads.web.highlight import cached_highlight
 from geoleads.web.queue import review_queue
 from geoleads.web.security import require_role
 from geoleads.web.state import store, summaries
@@ -85,7 +85,7 @@ def queue() -> Any:
     limit = 50
     items = review_queue(store(), summaries(), object_id, limit=limit)
     spans = tipqueries.spans_for(store(), [t.tip_id for t in items])
-    rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in items]
+    rendered = [(tip, cached_highlight(tip.text, spans.get(tip.tip_id, []))) for tip in items]
     return render_template(
         "queue.html",
         tips=rendered,
