@@ -121,8 +121,9 @@ def _freeze(value: Any) -> Hashable:
     """A hashable key of ``value`` that keeps its type (dicts and lists walked)."""
     if isinstance(value, Mapping):
         return ("map", tuple(sorted((str(k), _freeze(v)) for k, v in value.items())))
-    if isinstance(value, list | tuple):
+    if isinstance(value, list) or type(value) is tuple:
         return (type(value).__name__, tuple(_freeze(v) for v in value))
+    # a NamedTuple or a frozen dataclass: its fields and their types are fixed by its class
     hash(value)  # anything else must be hashable (a frozen dataclass, a date, a str...)
     return (type(value), value)
 
