@@ -233,8 +233,11 @@ def spans_for(store: Store, tip_ids: Sequence[str]) -> dict[str, list[tuple[int,
     out: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
     with store.read() as s:
         for chunk in _chunks(list(tip_ids)):
-            for m in s.execute(_SPANS_OF, {"ids": list(chunk)}):
-                out[m.tip_id].append((m.start, m.end, m.kind, _span_label(m)))
+            for tip_id, name, admin1, country, kind, conf, start, end in s.execute(
+                _SPANS_OF, {"ids": list(chunk)}
+            ):
+                label = _span_label(kind, name, admin1, country, conf)
+                out[tip_id].append((start, end, kind, label))
     return dict(out)
 
 
@@ -323,11 +326,13 @@ def tips_with_spans(
     spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
     with store.read() as s:
         for chunk in _chunks([t.tip_id for t in tips]):
-            for m in s.execute(_SPANS_OF_ORDERED, {"ids": list(chunk)}):
-                label = _place_label(m.name, m.country)
-                if label and label not in names[m.tip_id]:
-                    names[m.tip_id].append(label)
-                spans[m.tip_id].append((m.start, m.end, m.kind, _span_label(m)))
+            rows = s.execute(_SPANS_OF_ORDERED, {"ids": list(chunk)})
+            for tip_id, name, admin1, country, kind, conf, start, end in rows:
+                label = _place_label(name, country)
+                if label and label not in names[tip_id]:
+                    names[tip_id].append(label)
+                span = (start, end, kind, _span_label(kind, name, admin1, country, conf))
+                spans[tip_id].append(span)
     for t in tips:
         t.places = ", ".join(names.get(t.tip_id, []))
     return tips, dict(spans)
@@ -337,6 +342,8 @@ def _place_label(name: str | None, country: str | None) -> str:
     return f"{name} ({country})" if name and country else (name or country or "")
 
 
-def _span_label(m: Any) -> str:
-    where = ", ".join(x for x in (m.name, m.admin1, m.country) if x)
-    return f"{m.kind}: {where} ({m.confidence:.0%})" if where else str(m.kind)
+def _span_label(
+    kind: str, name: str | None, admin1: str | None, country: str | None, confidence: float
+) -> str:
+    where = ", ".join(x for x in (name, admin1, country) if x)
+    return f"{kind}: {where} ({confidence:.0%})" if where else str(kind)
