@@ -178,7 +178,7 @@ def review() -> Any:
     if len(ids) > 1000:
         abort(400, description="at most 1000 tips per request")
     ids = list(dict.fromkeys(ids))
-    found = tipqueries.tips_by_id(store(), ids)
+    found = tipqueries.tips_by_id(store(), ids, places=False)  # ids and objects only
     missing = sorted(set(ids) - {t.tip_id for t in found})
     if missing:
         abort(404, description=f"no tip {missing[0]!r}")

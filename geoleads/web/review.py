@@ -61,7 +61,7 @@ def submit() -> Any:
 
 def apply_reviews(tip_ids: list[str], status: str) -> int:
     """Store and audit the reviews, invalidate summaries; return the number of objects."""
-    tips = tipqueries.tips_by_id(store(), tip_ids)
+    tips = tipqueries.tips_by_id(store(), tip_ids, places=False)  # ids and objects only
     missing = set(tip_ids) - {t.tip_id for t in tips}
     if missing:
         abort(404, description=f"no tip {sorted(missing)[0]!r}")
