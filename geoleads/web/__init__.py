@@ -51,6 +51,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # the cookie is re-signed when older than this, not on every response
+        # (security.SessionInterface): idle sessions end after 12 h, less at most 5 min
+        SESSION_REFRESH_EACH_REQUEST=False,
+        SESSION_REFRESH_AFTER=timedelta(minutes=5),
         WTF_CSRF_TIME_LIMIT=12 * 3600,
         LOGIN_RATE_LIMIT=10,
         LOGIN_RATE_WINDOW_S=300.0,

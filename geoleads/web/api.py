@@ -114,7 +114,7 @@ def tips(object_id: str) -> Any:
     """A page of the object's tips, filtered like the object page (same query arguments)."""
     _object_or_404(object_id)
     flt = TipFilter.from_args(request.args)
-    page = tipqueries.tip_page(store(), object_id, flt)
+    page = tipqueries.tip_page(store(), object_id, flt, places=False)  # "places" are spans
     spans = tipqueries.spans_for(store(), [t.tip_id for t in page.tips])
     return jsonify(
         {
@@ -178,7 +178,7 @@ def review() -> Any:
     if len(ids) > 1000:
         abort(400, description="at most 1000 tips per request")
     ids = list(dict.fromkeys(ids))
-    found = tipqueries.tips_by_id(store(), ids)
+    found = tipqueries.tips_by_id(store(), ids, places=False)  # ids and objects only
     missing = sorted(set(ids) - {t.tip_id for t in found})
     if missing:
         abort(404, description=f"no tip {missing[0]!r}")

@@ -5,15 +5,22 @@ elements that we write ourselves, so hostile tip text never becomes markup.
 
 >>> str(highlight("<b>Krakau</b>!", [(3, 9, "place", "Kraków, PL")]))
 '&lt;b&gt;<mark class="hl hl-place" title="Kraków, PL">Krakau</mark>&lt;/b&gt;!'
+>>> spans = [(0, 1, "place", "t")]
+>>> cached_highlight("a b", spans) is cached_highlight("a b", list(spans))
+True
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from markupsafe import Markup, escape
 
 Span = tuple[int, int, str, str]
+
+#: highlighted texts remembered per process (the pages show the same tips again and again)
+_LIMIT = 20_000
+_MEMO: dict[tuple[str, tuple[Span, ...]], Markup] = {}
 
 
 def highlight(text: str, spans: Iterable[Span]) -> Markup:
@@ -41,3 +48,15 @@ def highlight(text: str, spans: Iterable[Span]) -> Markup:
         pos = end
     out.append(str(escape(text[pos:])))
     return Markup("".join(out))
+
+
+def cached_highlight(text: str, spans: Sequence[Span]) -> Markup:
+    """:func:`highlight`, remembered for the same text and spans (the same object is
+    returned, so its hash is computed once when it is part of another memo's key)."""
+    key = (text, tuple(spans))
+    value = _MEMO.get(key)
+    if value is None:
+        if len(_MEMO) >= _LIMIT:
+            _MEMO.clear()
+        value = _MEMO[key] = highlight(text, spans)
+    return value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
@@ -11,14 +11,41 @@ from markupsafe import Markup
 from geoleads.web import queries, tipqueries
 from geoleads.web.exports import export_formats
 from geoleads.web.filters import PER_PAGE_CHOICES, STATUS_FILTERS, ObjectListState, TipFilter
-from geoleads.web.fragments import object_row, tip_row
-from geoleads.web.highlight import highlight
+from geoleads.web.fragments import object_row, piece, tip_rows
+from geoleads.web.highlight import cached_highlight
 from geoleads.web.security import MAP_CSP
 from geoleads.web.state import store, summaries, visits
 from geoleads.web.timeline import timeline_svg
 
 bp = Blueprint("objects", __name__)
-bp.add_app_template_global(tip_row, "tip_row")  # memoised rows of _tip_table.html
+bp.add_app_template_global(tip_rows, "tip_rows")  # memoised rows of _tip_table.html
+bp.add_app_template_global(piece, "piece")  # memoised page pieces (_pieces.html, pager)
+
+#: the object page's ranking tables: summary key, heading
+RANKINGS = (("countries", "Countries"), ("admin1", "Regions"), ("localities", "Towns"))
+
+
+class Rank(NamedTuple):
+    """One shown row of a ranking table."""
+
+    name: str | None
+    country: str | None
+    tips: int | None
+    share: float
+
+
+def ranking_tables(summary: dict[str, Any]) -> tuple[tuple[str, str, tuple[Rank, ...]], ...]:
+    """What the ranking tables show: per table the first 8 entries with tips or a share
+    of at least 1 %."""
+    tables = []
+    for key, label in RANKINGS:
+        shown = [
+            Rank(r.get("name"), r.get("country"), r.get("tips"), r.get("share") or 0.0)
+            for r in summary.get(key) or []
+            if r.get("tips") or (r.get("share") or 0.0) >= 0.01
+        ]
+        tables.append((key, label, tuple(shown[:8])))
+    return tuple(tables)
 
 
 #: (script root, object id) -> URL of the object page: the objects page links 50 of them
@@ -120,13 +147,14 @@ def detail(object_id: str) -> Any:
         )
     tips, spans = tipqueries.tips_with_spans(store(), ids)
     page = tipqueries.TipPage(tips, total)
-    rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in page.tips]
+    rendered = [(tip, cached_highlight(tip.text, spans.get(tip.tip_id, []))) for tip in page.tips]
     previous = visits().record(current_user.username, object_id, int(stamp[0]))
     since = previous.at if previous is not None else None
     return render_template(
         "object.html",
         object_id=object_id,
         summary=cached.summary,
+        rankings=ranking_tables(cached.summary or {}),
         stale=stale,
         meta=queries.object_meta(store(), object_id, int(stamp[2]) if len(stamp) > 2 else 0),
         flt=flt,
@@ -134,9 +162,11 @@ def detail(object_id: str) -> Any:
         tips=rendered,
         since=since,
         timeline=timeline,
-        languages=cache.memo(
-            ("languages", object_id, tuple(current[:2])),
-            lambda: tipqueries.languages(store(), object_id),
+        languages=tuple(
+            cache.memo(
+                ("languages", object_id, tuple(current[:2])),
+                lambda: tipqueries.languages(store(), object_id),
+            )
         ),
         statuses=STATUS_FILTERS,
         per_page_choices=PER_PAGE_CHOICES,

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 _NEW_MEMO: dict[tuple[Any, ...], int] = {}
 
 
-@dataclass
+@dataclass(slots=True)
 class ObjectView:
     """One row of the objects page."""
 
@@ -55,6 +55,9 @@ _OBJECT_ID = select(ObjectRow.object_id).where(ObjectRow.object_id == bindparam(
 _OBJECT_META = select(
     ObjectRow.title, ObjectRow.description, ObjectRow.tip_count, ObjectRow.last_tip_at
 ).where(ObjectRow.object_id == bindparam("oid"))
+
+
+_OBJECTS = select(ObjectRow.object_id, ObjectRow.title, ObjectRow.tip_count, ObjectRow.last_tip_at)
 
 
 def object_exists(store: Store, object_id: str) -> bool:
@@ -87,15 +90,9 @@ def object_meta(store: Store, object_id: str, reviewed: int) -> dict[str, Any]:
 def object_rows(store: Store, cache: SummaryCache, visits: Mapping[str, Visit]) -> list[ObjectView]:
     """Every object with counts, new tips since the user's visit and its cached summary."""
     with store.read() as s:
-        objects = list(
-            s.execute(
-                select(
-                    ObjectRow.object_id, ObjectRow.title, ObjectRow.tip_count, ObjectRow.last_tip_at
-                )
-            )
-        )
+        objects = s.execute(_OBJECTS).all()
         reviewed = {oid: stats[0] for oid, stats in cache.review_stats().items()}
-        counts = {o.object_id: o.tip_count for o in objects}
+        counts = {oid: n for oid, _, n, _ in objects}
         new: dict[str, int] = {}
         for object_id, visit in visits.items():
             if object_id not in counts:
@@ -120,15 +117,15 @@ def object_rows(store: Store, cache: SummaryCache, visits: Mapping[str, Visit]) 
             new[object_id] = n
     return [
         ObjectView(
-            object_id=o.object_id,
-            title=o.title or "",
-            tips=o.tip_count,
-            unreviewed=max(0, o.tip_count - int(reviewed.get(o.object_id, 0))),
-            new=new.get(o.object_id, o.tip_count),
-            last_tip=as_utc(o.last_tip_at),
-            summary=cache.peek(o.object_id),
+            oid,
+            title or "",
+            n,
+            max(0, n - int(reviewed.get(oid, 0))),
+            new.get(oid, n),
+            as_utc(last),
+            cache.peek(oid),
         )
-        for o in objects
+        for oid, title, n, last in objects
     ]
 
 

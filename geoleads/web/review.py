@@ -18,7 +18,7 @@ from geoleads.errors import ConflictError
 from geoleads.store import reviews as store_reviews
 from geoleads.web import queries, tipqueries
 from geoleads.web.filters import REVIEW_STATUSES
-from geoleads.web.highlight import highlight
+from geoleads.web.highlight import cached_highlight
 from geoleads.web.queue import review_queue
 from geoleads.web.security import require_role
 from geoleads.web.state import store, summaries
@@ -61,7 +61,7 @@ def submit() -> Any:
 
 def apply_reviews(tip_ids: list[str], status: str) -> int:
     """Store and audit the reviews, invalidate summaries; return the number of objects."""
-    tips = tipqueries.tips_by_id(store(), tip_ids)
+    tips = tipqueries.tips_by_id(store(), tip_ids, places=False)  # ids and objects only
     missing = set(tip_ids) - {t.tip_id for t in tips}
     if missing:
         abort(404, description=f"no tip {sorted(missing)[0]!r}")
@@ -85,7 +85,7 @@ def queue() -> Any:
     limit = 50
     items = review_queue(store(), summaries(), object_id, limit=limit)
     spans = tipqueries.spans_for(store(), [t.tip_id for t in items])
-    rendered = [(tip, highlight(tip.text, spans.get(tip.tip_id, []))) for tip in items]
+    rendered = [(tip, cached_highlight(tip.text, spans.get(tip.tip_id, []))) for tip in items]
     return render_template(
         "queue.html",
         tips=rendered,

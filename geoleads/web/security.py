@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, has_request_context, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, abort, has_request_context, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from geoleads.errors import ConfigError
 
@@ -97,12 +100,65 @@ def require_role(needed: str) -> Callable[[F], F]:
     return decorate
 
 
+class StampedSession(SecureCookieSession):
+    """A cookie session that knows when its cookie was signed (None: a new session)."""
+
+    signed_at: float | None = None
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """Signed cookie sessions whose cookie is ``Secure`` on every https request."""
+    """Signed cookie sessions: ``Secure`` on every https request, re-signed only when stale.
+
+    Flask re-signs a permanent session's cookie on every response to slide its
+    lifetime. Here the cookie's own signature timestamp is its "refreshed at" stamp:
+    an unchanged session gets a new cookie only once that stamp is older than
+    ``SESSION_REFRESH_AFTER``. A session is still refused once its cookie is older than
+    ``PERMANENT_SESSION_LIFETIME`` (Flask's ``max_age`` check), so the idle timeout
+    stays the lifetime, less at most ``SESSION_REFRESH_AFTER``.
+    """
+
+    session_class = StampedSession
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer | None] = {}
 
     def get_cookie_secure(self, app: Flask) -> bool:
         forced = bool(app.config.get("SESSION_COOKIE_SECURE"))
         return forced or (has_request_context() and request.is_secure)
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        # one serializer per key set instead of a new one (and key derivation) per request
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
+
+    def open_session(self, app: Flask, request: Request) -> StampedSession | None:
+        s = self.get_signing_serializer(app)
+        if s is None:
+            return None
+        val = request.cookies.get(self.get_cookie_name(app))
+        if not val:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed = s.loads(val, max_age=max_age, return_timestamp=True)
+        except BadSignature:  # also an expired cookie (SignatureExpired)
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed.timestamp()
+        return session
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if session.modified:
+            return True
+        if not session.permanent:
+            return False
+        if app.config["SESSION_REFRESH_EACH_REQUEST"]:
+            return True
+        signed = getattr(session, "signed_at", None)
+        after = app.config.get("SESSION_REFRESH_AFTER", timedelta(minutes=5))
+        return signed is None or time.time() - signed >= after.total_seconds()
 
 
 def install_security(app: Flask) -> None:

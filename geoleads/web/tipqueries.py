@@ -131,27 +131,35 @@ def count_tips(store: Store, object_id: str, flt: TipFilter) -> int:
     """How many of ``object_id``'s tips match ``flt`` (reviews joined only when needed)."""
     if not flt.active:
         with store.read() as s:
-            n = s.scalar(select(ObjectRow.tip_count).where(ObjectRow.object_id == object_id))
-            return int(n or 0)
+            return int(s.scalar(_TIP_COUNT, {"oid": object_id}) or 0)
     query = _filtered(object_id, flt, reviews=flt.status is not None)
     with store.read() as s:
         return int(s.scalar(query.with_only_columns(func.count(TipRow.tip_id))) or 0)
 
 
-def tip_page(store: Store, object_id: str, flt: TipFilter, count: int | None = None) -> TipPage:
-    """One page of ``object_id``'s tips matching ``flt``, newest first, with place names.
+def tip_page(
+    store: Store,
+    object_id: str,
+    flt: TipFilter,
+    count: int | None = None,
+    *,
+    places: bool = True,
+) -> TipPage:
+    """One page of ``object_id``'s tips matching ``flt``, newest first, with place names
+    (``places=False``: without).
 
     ``count``: the number of matches when already known (e.g. memoised)."""
-    query = _filtered(object_id, flt)
+    bounds = {"off": (flt.page - 1) * flt.per_page, "lim": flt.per_page}
     with store.read() as s:
         total = count_tips(store, object_id, flt) if count is None else count
-        rows = s.execute(
-            query.order_by(TipRow.received_at.desc(), TipRow.tip_id)
-            .offset((flt.page - 1) * flt.per_page)
-            .limit(flt.per_page)
-        ).all()
+        if flt.active:
+            query = _filtered(object_id, flt).order_by(*_NEWEST_FIRST)
+            rows = s.execute(query.offset(bounds["off"]).limit(bounds["lim"])).all()
+        else:  # the unfiltered page (the usual one): a statement built once
+            rows = s.execute(_ALL_TIPS_PAGE, {"oid": object_id, **bounds}).all()
     tips = _views(rows)
-    _add_places(store, tips)
+    if places:
+        _add_places(store, tips)
     return TipPage(tips, total)
 
 
@@ -225,8 +233,11 @@ def spans_for(store: Store, tip_ids: Sequence[str]) -> dict[str, list[tuple[int,
     out: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
     with store.read() as s:
         for chunk in _chunks(list(tip_ids)):
-            for m in s.execute(_SPANS_OF, {"ids": list(chunk)}):
-                out[m.tip_id].append((m.start, m.end, m.kind, _span_label(m)))
+            for tip_id, name, admin1, country, kind, conf, start, end in s.execute(
+                _SPANS_OF, {"ids": list(chunk)}
+            ):
+                label = _span_label(kind, name, admin1, country, conf)
+                out[tip_id].append((start, end, kind, label))
     return dict(out)
 
 
@@ -272,6 +283,15 @@ def review_map(store: Store, tip_ids: Sequence[str]) -> dict[str, str]:
 
 # statements built once (per request only their parameters change)
 _IDS: Any = bindparam("ids", expanding=True)
+_NEWEST_FIRST = (TipRow.received_at.desc(), TipRow.tip_id)
+_TIP_COUNT = select(ObjectRow.tip_count).where(ObjectRow.object_id == bindparam("oid"))
+_ALL_TIPS_PAGE = (
+    _filtered(None, TipFilter())
+    .where(TipRow.object_id == bindparam("oid"))
+    .order_by(*_NEWEST_FIRST)
+    .offset(bindparam("off"))
+    .limit(bindparam("lim"))
+)
 _TIPS_OF = _filtered(None, TipFilter()).where(TipRow.tip_id.in_(_IDS))
 _SPANS_OF = _SPAN_QUERY.where(MentionRow.tip_id.in_(_IDS))
 _SPANS_OF_ORDERED = _SPANS_OF.order_by(MentionRow.tip_id, MentionRow.position)
@@ -306,11 +326,13 @@ def tips_with_spans(
     spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
     with store.read() as s:
         for chunk in _chunks([t.tip_id for t in tips]):
-            for m in s.execute(_SPANS_OF_ORDERED, {"ids": list(chunk)}):
-                label = _place_label(m.name, m.country)
-                if label and label not in names[m.tip_id]:
-                    names[m.tip_id].append(label)
-                spans[m.tip_id].append((m.start, m.end, m.kind, _span_label(m)))
+            rows = s.execute(_SPANS_OF_ORDERED, {"ids": list(chunk)})
+            for tip_id, name, admin1, country, kind, conf, start, end in rows:
+                label = _place_label(name, country)
+                if label and label not in names[tip_id]:
+                    names[tip_id].append(label)
+                span = (start, end, kind, _span_label(kind, name, admin1, country, conf))
+                spans[tip_id].append(span)
     for t in tips:
         t.places = ", ".join(names.get(t.tip_id, []))
     return tips, dict(spans)
@@ -320,6 +342,8 @@ def _place_label(name: str | None, country: str | None) -> str:
     return f"{name} ({country})" if name and country else (name or country or "")
 
 
-def _span_label(m: Any) -> str:
-    where = ", ".join(x for x in (m.name, m.admin1, m.country) if x)
-    return f"{m.kind}: {where} ({m.confidence:.0%})" if where else str(m.kind)
+def _span_label(
+    kind: str, name: str | None, admin1: str | None, country: str | None, confidence: float
+) -> str:
+    where = ", ".join(x for x in (name, admin1, country) if x)
+    return f"{kind}: {where} ({confidence:.0%})" if where else str(kind)
