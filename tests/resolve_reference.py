@@ -4,7 +4,9 @@
 3): the same formulas, written plainly. ``tests/test_resolve_equivalence.py``
 checks that the fast resolver gives exactly the same mentions. Only the base
 scores (a name's prominence, computed once per name key either way) and the
-gazetteer columns are taken from the resolver.
+gazetteer columns are taken from the resolver. Floats are added left to right
+(:func:`geoleads.readings.total`), as ``sum`` did when this was written (Python
+3.11; ``sum`` compensates rounding errors from 3.12 on).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from geoleads.leads import Candidate, Mention
+from geoleads.readings import total
 from geoleads.resolve import (
     CONTEXT_ROUNDS,
     LANGUAGE_WEIGHT,
@@ -54,7 +57,7 @@ def share_totals(context: Context) -> Totals:
             tot_a[k] = tot_a.get(k, 0.0) + v
         for k, v in a2.items():
             tot_2[k] = tot_2.get(k, 0.0) + v
-    return tot_c, tot_a, tot_2, sum(tot_c.values()), sum(tot_a.values())
+    return tot_c, tot_a, tot_2, total(list(tot_c.values())), total(list(tot_a.values()))
 
 
 class Reference:
@@ -114,10 +117,9 @@ class Reference:
                 mentions.append(self._clue_mention(span, prior))
                 continue
             scored = sorted([(v, row) for row, v in scores[i].items()], reverse=True)
-            total = sum([v for v, _ in scored]) or 1.0
+            tot = total([v for v, _ in scored]) or 1.0
             cands = tuple(
-                self._candidate(row, span.evidence * v / total)
-                for v, row in scored[:MAX_CANDIDATES]
+                self._candidate(row, span.evidence * v / tot) for v, row in scored[:MAX_CANDIDATES]
             )
             mentions.append(Mention(span.start, span.end, span.text, "place", cands))
         return mentions
@@ -146,18 +148,18 @@ class Reference:
             a2: dict[str, float] = {}
             evidence = span.evidence
             if span.kind == "place":
-                total = sum(sc.values()) or 1.0
+                tot = total(list(sc.values())) or 1.0
                 for row, v in sc.items():
                     code = self.country[row]
-                    c[code] = c.get(code, 0.0) + evidence * v / total
+                    c[code] = c.get(code, 0.0) + evidence * v / tot
                     level = self.level[row]
                     if level != "country":
                         named = REGION_NAMED_WEIGHT if level == "admin1" else 1.0
                         code = self.admin1[row]
-                        a[code] = a.get(code, 0.0) + named * evidence * v / total
+                        a[code] = a.get(code, 0.0) + named * evidence * v / tot
                         code = self.admin2[row]
                         if code:
-                            a2[code] = a2.get(code, 0.0) + evidence * v / total
+                            a2[code] = a2.get(code, 0.0) + evidence * v / tot
             else:
                 for clue in span.clues[:1]:
                     for code, weight in clue.countries:
@@ -185,8 +187,8 @@ class Reference:
         if context is not None:
             tot_c, tot_a, tot_2, all_c, all_a = context[1]
             own_c, own_a, own_2 = context[0][span.key]
-            mass_c = all_c - sum(own_c.values())
-            mass_a = all_a - sum(own_a.values())
+            mass_c = all_c - total(list(own_c.values()))
+            mass_a = all_a - total(list(own_a.values()))
         by_country = mass_c > 1e-9
         by_admin1 = mass_a > 1e-9
         if not (by_country or by_admin1 or prior or follower is not None):
@@ -221,11 +223,11 @@ class Reference:
             weights = defaultdict(
                 float, {k: v * (1.0 + 4.0 * prior.get(k, 0.0)) for k, v in weights.items()}
             )
-        total = sum(weights.values()) or 1.0
+        tot = sum(weights.values()) or 1.0
         ranked = sorted(weights.items(), key=lambda kv: -kv[1])
         cands = []
         for code, weight in ranked[: MAX_CANDIDATES * 3]:
-            cand = self.r.country_candidate(code, span.evidence * weight / total)
+            cand = self.r.country_candidate(code, span.evidence * weight / tot)
             if cand is not None:
                 cands.append(cand)
         return Mention(span.start, span.end, span.text, span.kind, tuple(cands))

@@ -22,6 +22,7 @@ from resolve_reference import Reference
 from geoleads.gazetteer import Gazetteer
 from geoleads.geoparse import Geoparser
 from geoleads.leads import Mention
+from geoleads.readings import rank, total
 from geoleads.resolve import Resolver
 from geoleads.spans import ClueInfo, Span
 
@@ -114,3 +115,18 @@ def _resolver(gazetteer: Gazetteer) -> Resolver:
     if id(gazetteer) not in _RESOLVERS:
         _RESOLVERS[id(gazetteer)] = Resolver(gazetteer)
     return _RESOLVERS[id(gazetteer)]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([0.0, -0.0, 1.0, 2.5, 1e-300, 3.0, 1e300]), st.integers(0, 50)),
+        max_size=12,
+        unique_by=lambda t: t[1],
+    )
+)
+def test_rank_is_sorted_by_score_then_row(items: list[tuple[float, int]]) -> None:
+    scores = [v for v, _ in items]
+    rows = [r for _, r in items]
+    ordered = sorted(zip(scores, rows, range(len(rows)), strict=True), reverse=True)
+    total_ = total([v for v, _, _ in ordered]) or 1.0
+    assert rank(scores, rows) == (scores, [j for _, _, j in ordered], total_)
