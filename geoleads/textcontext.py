@@ -31,26 +31,47 @@ ALPHA_ADMIN1: Final = 0.05
 ADMIN2_WEIGHT: Final = 100.0
 
 
-def _shares(
-    r: Readings, scores: list[float], evidence: float, shares: list[float], lo: int
-) -> None:
-    """A name's evidence-weighted shares of its codes (``r.keys``) into ``shares[lo:]``."""
+class _Slot:
+    """One code (country, admin1 or admin2: ``kind`` 0, 1, 2) of a text, with the
+    sum of every name's share of it."""
+
+    def __init__(self, kind: int) -> None:
+        self.kind = kind
+        self.total = 0.0
+
+
+class _Cell:
+    """One code of one name: its slot, the name's share of it and the factor its
+    readings there are weighed by (native floats: no boxing on the hot path)."""
+
+    def __init__(self, slot: _Slot) -> None:
+        self.slot = slot
+        self.share = 0.0
+        self.factor = 1.0
+
+
+#: The slot of a code that no name of the text has (its total is 0).
+_NOWHERE: Final = _Slot(-1)
+
+
+def _shares(r: Readings, scores: list[float], evidence: float, cells: list[_Cell], lo: int) -> None:
+    """A name's evidence-weighted shares of its codes (``r.keys``) into ``cells[lo:]``."""
     for k in range(lo, lo + len(r.keys)):
-        shares[k] = 0.0
+        cells[k].share = 0.0
     tot = total(scores) or 1.0
     cidx, aidx, a2idx, named = r.cidx, r.aidx, r.a2idx, r.named
     for j in range(len(scores)):
         v = scores[j]
-        k = lo + cidx[j]
-        shares[k] = shares[k] + evidence * v / tot
+        cell = cells[lo + cidx[j]]
+        cell.share = cell.share + evidence * v / tot
         k = aidx[j]
         if k >= 0:
-            k += lo
-            shares[k] = shares[k] + named[j] * evidence * v / tot
+            cell = cells[lo + k]
+            cell.share = cell.share + named[j] * evidence * v / tot
             k = a2idx[j]
             if k >= 0:
-                k += lo
-                shares[k] = shares[k] + evidence * v / tot
+                cell = cells[lo + k]
+                cell.share = cell.share + evidence * v / tot
 
 
 def _clue_shares(span: Span) -> tuple[list[str], list[float]]:
@@ -69,64 +90,44 @@ def _clue_shares(span: Span) -> tuple[list[str], list[float]]:
     return codes, values
 
 
-def _sum(values: list[float], lo: int, hi: int) -> float:
-    """``values[lo:hi]`` added left to right from 0.0."""
+def _sum(cells: list[_Cell], lo: int, hi: int) -> float:
+    """The shares of ``cells[lo:hi]`` added left to right from 0.0."""
     out = 0.0
     for k in range(lo, hi):
-        out += values[k]
+        out += cells[k].share
     return out
 
 
-def _factors(
-    tot: list[float],
-    slots: list[int],
-    own: list[float],
-    lo: int,
-    hi: int,
-    mass: float,
-    alpha: float,
-    out: list[float],
-) -> None:
-    """Into ``out[lo:hi]``: per code, ``(s + alpha) / (1 + alpha)`` with ``s`` the other
-    names' share of it (the text's total at its slot minus ``own``) over ``mass``."""
+def _factors(cells: list[_Cell], lo: int, hi: int, mass: float, alpha: float) -> None:
+    """Per cell of ``cells[lo:hi]``: ``(s + alpha) / (1 + alpha)`` with ``s`` the other
+    names' share of its code (its slot's total minus the cell's share) over ``mass``."""
     for k in range(lo, hi):
-        s = slots[k]
-        other = (tot[s] if s >= 0 else 0.0) - own[k]
+        cell = cells[k]
+        other = cell.slot.total - cell.share
         other = 0.0 if other < 0.0 else other  # max(other, 0.0)
-        out[k] = (other / mass + alpha) / (1.0 + alpha)
+        cell.factor = (other / mass + alpha) / (1.0 + alpha)
 
 
-def _county_factors(
-    tot: list[float],
-    slots: list[int],
-    own: list[float],
-    lo: int,
-    hi: int,
-    mass: float,
-    out: list[float],
-) -> None:
-    """Into ``out[lo:hi]``: per county, ``1 + ADMIN2_WEIGHT x`` the other names' share."""
+def _county_factors(cells: list[_Cell], lo: int, hi: int, mass: float) -> None:
+    """Per cell of ``cells[lo:hi]``: ``1 + ADMIN2_WEIGHT x`` the other names' share."""
     for k in range(lo, hi):
-        s = slots[k]
-        if s < 0:  # a county no name of the text lies in
-            out[k] = 1.0
-            continue
-        other = tot[s] - own[k]
+        cell = cells[k]
+        other = cell.slot.total - cell.share
         other = 0.0 if other < 0.0 else other
-        out[k] = 1.0 + ADMIN2_WEIGHT * other / mass
+        cell.factor = 1.0 + ADMIN2_WEIGHT * other / mass
 
 
 def _scaled(
     r: Readings,
     base: list[float],
-    factors: list[float],
+    cells: list[_Cell],
     lo: int,
     by_country: bool,
     by_admin1: bool,
     prior_factor: list[float] | None,
     follows: list[bool] | None,
 ) -> list[float]:
-    """``base`` times its codes' factors (``factors[lo + k]`` for ``r.keys[k]``) when
+    """``base`` times its codes' factors (``cells[lo + k]`` for ``r.keys[k]``) when
     weighed by country / admin1, the prior's country factors and x50 where the
     next span names the reading's country or region."""
     cidx, aidx, a2idx = r.cidx, r.aidx, r.a2idx
@@ -134,14 +135,14 @@ def _scaled(
     for j in range(len(base)):
         score = base[j]
         if by_country:
-            score *= factors[lo + cidx[j]]
+            score *= cells[lo + cidx[j]].factor
         if by_admin1:
             k = aidx[j]
             if k >= 0:
-                score *= factors[lo + k]
+                score *= cells[lo + k].factor
                 k = a2idx[j]
                 if k >= 0:
-                    score *= factors[lo + k]
+                    score *= cells[lo + k].factor
         if prior_factor is not None:
             score *= prior_factor[cidx[j]]
         if follows is not None and follows[j]:
@@ -166,10 +167,9 @@ class TextContext:
 
     Every distinct name key of the text counts once, by its first span. Each
     code (a :attr:`Readings.keys` entry, or a clue's country) gets a slot in
-    the text in order of first sight (:attr:`kinds`: 0 country, 1 admin1, 2
-    admin2), so that the text's totals are one list; the names' slots, shares
-    and factors lie in flat lists, name ``e``'s from ``offs[e]`` on, its
-    countries first, then its admin1 and admin2 codes.
+    the text, kept in order of first sight (:attr:`slots`); each name has a
+    cell per code, all names' cells in one list (:attr:`cells`), name ``e``'s
+    from ``offs[e]`` on: its countries, then its admin1 and admin2 codes.
     """
 
     def __init__(self, spans: list[Span], readings: list[Readings | None]) -> None:
@@ -185,35 +185,34 @@ class TextContext:
                 e = numbers[key] = len(self.first)
                 self.first.append(i)
             self.entry.append(e)
-        self.slot_of: dict[str, int] = {}
-        self.kinds: list[int] = []
-        self.slots: list[int] = []
-        self.shares: list[float] = []
+        self.slot_of: dict[str, _Slot] = {}
+        self.slots: list[_Slot] = []
+        self.cells: list[_Cell] = []
         self.offs: list[int] = []
         self.ncs: list[int] = []  # per name: how many countries, admin1 codes it has
         self.nas: list[int] = []
+        slot_of, slots, cells = self.slot_of, self.slots, self.cells
         for f in self.first:
             r = readings[f]
-            self.offs.append(len(self.slots))
+            lo = len(cells)
+            self.offs.append(lo)
+            values: list[float] = []
             if r is None:
                 keys, values = _clue_shares(spans[f])
                 nc, na = len(keys), 0
-                self.shares.extend(values)
             else:
                 keys, nc, na = r.keys, len(r.countries), len(r.admin1s)
-                self.shares.extend(r.zeros)
             self.ncs.append(nc)
             self.nas.append(na)
-            slot_of, kinds, slots = self.slot_of, self.kinds, self.slots
             for k in range(len(keys)):
-                s = slot_of.get(keys[k])
-                if s is None:
-                    s = slot_of[keys[k]] = len(kinds)
-                    kinds.append(0 if k < nc else 1 if k < nc + na else 2)
-                slots.append(s)
-        self.offs.append(len(self.slots))
-        self.totals = [0.0] * len(self.kinds)
-        self.factors = [1.0] * len(self.slots)
+                slot = slot_of.get(keys[k])
+                if slot is None:
+                    slot = slot_of[keys[k]] = _Slot(0 if k < nc else 1 if k < nc + na else 2)
+                    slots.append(slot)
+                cells.append(_Cell(slot))
+            for k in range(len(values)):  # a clue's shares, fixed
+                cells[lo + k].share = values[k]
+        self.offs.append(len(cells))
         self.rounds = 0
 
     def round(
@@ -226,31 +225,24 @@ class TextContext:
     ) -> None:
         """Re-weigh the ambiguous spans' ``scores`` (in place) once by the other
         names' shares of ``scores``."""
-        spans, readings, shares, slots, tot = (
-            self.spans,
-            self.readings,
-            self.shares,
-            self.slots,
-            self.totals,
-        )
+        spans, readings, cells = self.spans, self.readings, self.cells
         for e in range(len(self.first)):
             f = self.first[e]
             r = readings[f]
             # a clue's shares and an unambiguous name's never change
             if r is not None and (self.rounds == 0 or ambiguous[f]):
-                _shares(r, scores[f], spans[f].evidence, shares, self.offs[e])
+                _shares(r, scores[f], spans[f].evidence, cells, self.offs[e])
         self.rounds += 1
-        for s in range(len(tot)):
-            tot[s] = 0.0
-        for k in range(len(slots)):  # name by name, in order
-            s = slots[k]
-            tot[s] = tot[s] + shares[k]
+        for slot in self.slots:
+            slot.total = 0.0
+        for cell in cells:  # name by name, in order
+            cell.slot.total = cell.slot.total + cell.share
         all_c = all_a = 0.0
-        for s in range(len(tot)):  # each kind's slots in order of first sight
-            if self.kinds[s] == 0:
-                all_c += tot[s]
-            elif self.kinds[s] == 1:
-                all_a += tot[s]
+        for slot in self.slots:  # each kind's codes in order of first sight
+            if slot.kind == 0:
+                all_c += slot.total
+            elif slot.kind == 1:
+                all_a += slot.total
         done = [0] * len(self.first)  # per name: 0 not yet, else 1 + 2 by_country + by_admin1
         for i in range(len(spans)):
             r = readings[i]
@@ -260,57 +252,77 @@ class TextContext:
             if readings[self.first[e]] is r:
                 if done[e] == 0:
                     done[e] = 1 + self._factors(e, all_c, all_a)
-                by, factors, lo = done[e] - 1, self.factors, self.offs[e]
+                by, own, lo = done[e] - 1, cells, self.offs[e]
             else:  # the key's first span read otherwise
-                by, factors = self._other_factors(e, r, all_c, all_a)
+                by, own = self._other_factors(e, r, all_c, all_a)
                 lo = 0
             if by:
                 scores[i] = _scaled(
-                    r, base[i], factors, lo, by >= 2, by % 2 == 1, prior_factor[i], follows[i]
+                    r, base[i], own, lo, by >= 2, by % 2 == 1, prior_factor[i], follows[i]
                 )
             else:
                 scores[i] = weigh_alone(r, base[i], prior_factor[i], follows[i])
 
     def _factors(self, e: int, all_c: float, all_a: float) -> int:
-        """Name ``e``'s factors into :attr:`factors`; 2 if it is weighed by country
-        (some other name has a country share) plus 1 if by admin1 region."""
-        shares, tot, slots, out = self.shares, self.totals, self.slots, self.factors
+        """Name ``e``'s factors into its cells; 2 if it is weighed by country (some
+        other name has a country share) plus 1 if by admin1 region."""
+        cells = self.cells
         lo = self.offs[e]
         ca = lo + self.ncs[e]
         a2 = ca + self.nas[e]
-        mass_c = all_c - _sum(shares, lo, ca)
-        mass_a = all_a - _sum(shares, ca, a2)
-        if mass_c > 1e-9:
-            _factors(tot, slots, shares, lo, ca, mass_c, ALPHA_COUNTRY, out)
-        if mass_a > 1e-9:
-            _factors(tot, slots, shares, ca, a2, mass_a, ALPHA_ADMIN1, out)
-            mass_2 = 1e-9 if mass_c < 1e-9 else mass_c  # max(mass_c, 1e-9)
-            _county_factors(tot, slots, shares, a2, self.offs[e + 1], mass_2, out)
-        return (2 if mass_c > 1e-9 else 0) + (1 if mass_a > 1e-9 else 0)
+        return _weigh_cells(cells, lo, ca, a2, self.offs[e + 1], cells, all_c, all_a)
 
     def _other_factors(
         self, e: int, r: Readings, all_c: float, all_a: float
-    ) -> tuple[int, list[float]]:
+    ) -> tuple[int, list[_Cell]]:
         """:meth:`_factors` for readings ``r`` of name ``e`` whose first span has other
         readings: ``r``'s own shares are the first span's, looked up by code."""
         first = self.readings[self.first[e]]
         keys = first.keys if first is not None else _clue_shares(self.spans[self.first[e]])[0]
-        lo, hi = self.offs[e], self.offs[e + 1]
-        by_key = dict(zip(keys, self.shares[lo:hi], strict=True))
-        own = [by_key.get(key, 0.0) for key in r.keys]
-        slots = [self.slot_of.get(key, -1) for key in r.keys]
-        mass_c = all_c - _sum(self.shares, lo, lo + self.ncs[e])
-        mass_a = all_a - _sum(self.shares, lo + self.ncs[e], lo + self.ncs[e] + self.nas[e])
+        lo = self.offs[e]
+        by_key = {keys[k]: self.cells[lo + k].share for k in range(len(keys))}
+        own: list[_Cell] = []
+        for key in r.keys:
+            cell = _Cell(self.slot_of.get(key, _NOWHERE))
+            cell.share = by_key.get(key, 0.0)
+            own.append(cell)
         ca = len(r.countries)
         a2 = ca + len(r.admin1s)
-        out = [1.0] * len(r.keys)
-        if mass_c > 1e-9:
-            _factors(self.totals, slots, own, 0, ca, mass_c, ALPHA_COUNTRY, out)
-        if mass_a > 1e-9:
-            _factors(self.totals, slots, own, ca, a2, mass_a, ALPHA_ADMIN1, out)
-            mass_2 = 1e-9 if mass_c < 1e-9 else mass_c
-            _county_factors(self.totals, slots, own, a2, len(r.keys), mass_2, out)
-        return (2 if mass_c > 1e-9 else 0) + (1 if mass_a > 1e-9 else 0), out
+        # the other names' masses: the first span's shares stand for this name's
+        mid = lo + self.ncs[e]
+        mass_c = all_c - _sum(self.cells, lo, mid)
+        mass_a = all_a - _sum(self.cells, mid, mid + self.nas[e])
+        return _factors_by_mass(own, 0, ca, a2, len(own), mass_c, mass_a), own
+
+
+def _weigh_cells(
+    cells: list[_Cell],
+    lo: int,
+    ca: int,
+    a2: int,
+    hi: int,
+    own: list[_Cell],
+    all_c: float,
+    all_a: float,
+) -> int:
+    """The factors of ``cells[lo:hi]`` (countries to ``ca``, admin1 to ``a2``, then
+    admin2) given the text's country and admin1 masses ``all_c``, ``all_a``."""
+    mass_c = all_c - _sum(own, lo, ca)
+    mass_a = all_a - _sum(own, ca, a2)
+    return _factors_by_mass(cells, lo, ca, a2, hi, mass_c, mass_a)
+
+
+def _factors_by_mass(
+    cells: list[_Cell], lo: int, ca: int, a2: int, hi: int, mass_c: float, mass_a: float
+) -> int:
+    """:func:`_weigh_cells` given the other names' masses; 2 if weighed by country
+    plus 1 if by admin1 region (a mass above 1e-9)."""
+    if mass_c > 1e-9:
+        _factors(cells, lo, ca, mass_c, ALPHA_COUNTRY)
+    if mass_a > 1e-9:
+        _factors(cells, ca, a2, mass_a, ALPHA_ADMIN1)
+        _county_factors(cells, a2, hi, 1e-9 if mass_c < 1e-9 else mass_c)  # max(mass_c, 1e-9)
+    return (2 if mass_c > 1e-9 else 0) + (1 if mass_a > 1e-9 else 0)
 
 
 @lru_cache(maxsize=64)
