@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from geoleads.leads import Candidate
+
 #: Scores, the reading indices best first (by score, then row), and the scores' sum.
 Ranked = tuple[list[float], list[int], float]
 
@@ -91,7 +93,8 @@ class Readings:
     ``named`` is a reading's weight as context for its admin1 region (a region
     named itself weighs more than a town in it); ``ranked`` is :func:`rank` of
     ``base``. Never changed after building, except the per-language rankings,
-    the follower codes and the candidate fields, each set once.
+    the follower codes, the candidate fields and the candidates before context
+    (per language and evidence), each set once.
     """
 
     def __init__(
@@ -146,3 +149,6 @@ class Readings:
         #: The countries and admin1 regions this name names when it follows another.
         self.names: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
         self.fields: list[dict[str, Any] | None] = [None] * len(kept)
+        #: Per language ("" for none) and evidence: the candidates before context
+        #: (records are immutable: the same for every span so read).
+        self.candidates: dict[str, dict[float, tuple[Candidate, ...]]] = {}

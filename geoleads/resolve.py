@@ -74,6 +74,11 @@ MAIN_CITY_SHARE = 0.1
 #: A national capital weighs this much more than its population says ("Washington", "Bern").
 CAPITAL_WEIGHT = 2.0
 _LEVEL_WEIGHT = {"country": 2.0, "admin1": 1.5, "locality": 1.0}
+ClueMemo = tuple[
+    tuple[Any, ...],
+    list[tuple[dict[str, Any], float, float]],
+    dict[float, tuple[Candidate, ...]],
+]
 
 
 class Resolver:
@@ -98,9 +103,9 @@ class Resolver:
         )
         self._main_key: dict[int, str] = {}
         self._memo: dict[str, Readings] = {}
-        self._clue_memo: dict[
-            str, tuple[tuple[Any, ...], list[tuple[dict[str, Any], float, float]]]
-        ] = {}
+        #: per clue key: its clues, their country candidates' fields and weights, and
+        #: the candidates made of them per evidence
+        self._clue_memo: dict[str, ClueMemo] = {}
         self._country_candidate: dict[str, dict[str, Any] | None] = {}
 
     def main_key(self, row: int) -> str:
@@ -235,6 +240,7 @@ class Resolver:
             context = TextContext(names, readings)
             for _round in range(CONTEXT_ROUNDS):
                 context.round(scores, base, prior_factor, follows, ambiguous)
+        variant = language or ""  # which ranking of the readings before context
         mentions: list[Mention] = []
         for i in range(n):
             span = names[i]
@@ -244,20 +250,35 @@ class Resolver:
                 continue
             sc = scores[i]
             ri_ranked = ranked[i]
-            if ri_ranked is not None and sc is ri_ranked[0]:
-                order, tot = ri_ranked[1], ri_ranked[2]
+            evidence = span.evidence
+            if ri_ranked is not None and sc is ri_ranked[0] and evidence > 0.0:
+                # not weighed by the text: the same candidates for every such span
+                by_evidence = rs.candidates.get(variant)
+                if by_evidence is None:
+                    by_evidence = rs.candidates[variant] = {}
+                cands = by_evidence.get(evidence)
+                if cands is None:
+                    cands = self._candidates(rs, sc, ri_ranked[1], ri_ranked[2], evidence)
+                    if len(by_evidence) < 16:
+                        by_evidence[evidence] = cands
             else:  # weighed: rank again
                 _, order, tot = rank(sc, rs.kept)
-            evidence = span.evidence
-            cands: list[Candidate] = []
-            for k in range(min(len(order), MAX_CANDIDATES)):
-                j = order[k]
-                fields = rs.fields[j]
-                if fields is None:
-                    fields = self._fields(rs, j)
-                cands.append(new_candidate(fields, evidence * sc[j] / tot))
-            mentions.append(new_mention(span.start, span.end, span.text, "place", tuple(cands)))
+                cands = self._candidates(rs, sc, order, tot, evidence)
+            mentions.append(new_mention(span.start, span.end, span.text, "place", cands))
         return mentions
+
+    def _candidates(
+        self, r: Readings, scores: list[float], order: list[int], tot: float, evidence: float
+    ) -> tuple[Candidate, ...]:
+        """The best readings of ``r`` as candidates, probabilities ``evidence x`` their share."""
+        cands: list[Candidate] = []
+        for k in range(min(len(order), MAX_CANDIDATES)):
+            j = order[k]
+            fields = r.fields[j]
+            if fields is None:
+                fields = self._fields(r, j)
+            cands.append(new_candidate(fields, evidence * scores[j] / tot))
+        return tuple(cands)
 
     def _readings(self, span: Span) -> Readings:
         """The prepared readings of ``span``'s name key (memoised per key)."""
@@ -332,20 +353,30 @@ class Resolver:
         return fields
 
     def _clue_mention(self, span: Span, prior: Mapping[str, float]) -> Mention:
-        if prior:
-            ranked = self._clue_ranking(span.clues, prior)
-        else:  # the same for every span with these clues
+        evidence = span.evidence
+        if prior or not evidence > 0.0:
+            cands = self._clue_candidates(self._clue_ranking(span.clues, prior), evidence)
+        else:  # the same for every span with these clues and evidence
             memo = self._clue_memo.get(span.key)
             if memo is None or memo[0] != span.clues:
-                memo = (span.clues, self._clue_ranking(span.clues, prior))
+                memo = (span.clues, self._clue_ranking(span.clues, prior), {})
                 if len(self._clue_memo) < 200_000:
                     self._clue_memo[span.key] = memo
-            ranked = memo[1]
+            found = memo[2].get(evidence)
+            if found is None:
+                found = self._clue_candidates(memo[1], evidence)
+                if len(memo[2]) < 16:
+                    memo[2][evidence] = found
+            cands = found
+        return new_mention(span.start, span.end, span.text, span.kind, cands)
+
+    def _clue_candidates(
+        self, ranked: list[tuple[dict[str, Any], float, float]], evidence: float
+    ) -> tuple[Candidate, ...]:
         cands: list[Candidate] = []
-        evidence = span.evidence
         for fields, weight, total in ranked:
             cands.append(new_candidate(fields, evidence * weight / total))
-        return new_mention(span.start, span.end, span.text, span.kind, tuple(cands))
+        return tuple(cands)
 
     def _clue_ranking(
         self, clues: tuple[Any, ...], prior: Mapping[str, float]
