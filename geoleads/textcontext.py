@@ -31,27 +31,28 @@ ALPHA_ADMIN1: Final = 0.05
 ADMIN2_WEIGHT: Final = 100.0
 
 
-class _Slot:
-    """One code (country, admin1 or admin2: ``kind`` 0, 1, 2) of a text, with the
-    sum of every name's share of it."""
+class _Cell:
+    """One code of one name: the name's share of it and the factor its readings
+    there are weighed by. The code's first cell in the text (``head`` is
+    ``None``) also holds its ``kind`` (0 country, 1 admin1, 2 admin2) and the
+    ``total`` of every name's share of it; the others point to it. Native
+    floats: no boxing on the hot path."""
 
-    def __init__(self, kind: int) -> None:
+    def __init__(self, head: _Cell | None, kind: int) -> None:
+        self.head = head
         self.kind = kind
         self.total = 0.0
-
-
-class _Cell:
-    """One code of one name: its slot, the name's share of it and the factor its
-    readings there are weighed by (native floats: no boxing on the hot path)."""
-
-    def __init__(self, slot: _Slot) -> None:
-        self.slot = slot
         self.share = 0.0
         self.factor = 1.0
 
+    def first(self) -> _Cell:
+        """The code's first cell in the text (where its total is)."""
+        head = self.head
+        return self if head is None else head
 
-#: The slot of a code that no name of the text has (its total is 0).
-_NOWHERE: Final = _Slot(-1)
+
+#: The first cell of a code that no name of the text has (its total is 0).
+_NOWHERE: Final = _Cell(None, -1)
 
 
 def _shares(r: Readings, scores: list[float], evidence: float, cells: list[_Cell], lo: int) -> None:
@@ -103,7 +104,7 @@ def _factors(cells: list[_Cell], lo: int, hi: int, mass: float, alpha: float) ->
     names' share of its code (its slot's total minus the cell's share) over ``mass``."""
     for k in range(lo, hi):
         cell = cells[k]
-        other = cell.slot.total - cell.share
+        other = cell.first().total - cell.share
         other = 0.0 if other < 0.0 else other  # max(other, 0.0)
         cell.factor = (other / mass + alpha) / (1.0 + alpha)
 
@@ -112,7 +113,7 @@ def _county_factors(cells: list[_Cell], lo: int, hi: int, mass: float) -> None:
     """Per cell of ``cells[lo:hi]``: ``1 + ADMIN2_WEIGHT x`` the other names' share."""
     for k in range(lo, hi):
         cell = cells[k]
-        other = cell.slot.total - cell.share
+        other = cell.first().total - cell.share
         other = 0.0 if other < 0.0 else other
         cell.factor = 1.0 + ADMIN2_WEIGHT * other / mass
 
@@ -166,10 +167,10 @@ class TextContext:
     """The other names of one text as context: its distinct names and their shares.
 
     Every distinct name key of the text counts once, by its first span. Each
-    code (a :attr:`Readings.keys` entry, or a clue's country) gets a slot in
-    the text, kept in order of first sight (:attr:`slots`); each name has a
-    cell per code, all names' cells in one list (:attr:`cells`), name ``e``'s
-    from ``offs[e]`` on: its countries, then its admin1 and admin2 codes.
+    name has a cell per code (a :attr:`Readings.keys` entry, or a clue's
+    country), all names' cells in one list (:attr:`cells`), name ``e``'s from
+    ``offs[e]`` on: its countries, then its admin1 and admin2 codes; a code's
+    first cell holds its total (:attr:`heads`: code -> first cell).
     """
 
     def __init__(self, spans: list[Span], readings: list[Readings | None]) -> None:
@@ -180,18 +181,25 @@ class TextContext:
         numbers: dict[str, int] = {}
         for i in range(len(spans)):
             key = spans[i].key
-            e = numbers.get(key)
-            if e is None:
-                e = numbers[key] = len(self.first)
+            e = -1
+            if len(spans) <= 8:  # a few names: look among them
+                for n in range(len(self.first)):
+                    if spans[self.first[n]].key == key:
+                        e = n
+                        break
+            else:
+                e = numbers.get(key, -1)
+                numbers[key] = len(self.first) if e < 0 else e
+            if e < 0:
+                e = len(self.first)
                 self.first.append(i)
             self.entry.append(e)
-        self.slot_of: dict[str, _Slot] = {}
-        self.slots: list[_Slot] = []
+        self.heads: dict[str, _Cell] = {}
         self.cells: list[_Cell] = []
         self.offs: list[int] = []
         self.ncs: list[int] = []  # per name: how many countries, admin1 codes it has
         self.nas: list[int] = []
-        slot_of, slots, cells = self.slot_of, self.slots, self.cells
+        heads, cells = self.heads, self.cells
         for f in self.first:
             r = readings[f]
             lo = len(cells)
@@ -205,11 +213,12 @@ class TextContext:
             self.ncs.append(nc)
             self.nas.append(na)
             for k in range(len(keys)):
-                slot = slot_of.get(keys[k])
-                if slot is None:
-                    slot = slot_of[keys[k]] = _Slot(0 if k < nc else 1 if k < nc + na else 2)
-                    slots.append(slot)
-                cells.append(_Cell(slot))
+                head = heads.get(keys[k])
+                if head is None:
+                    heads[keys[k]] = cell = _Cell(None, 0 if k < nc else 1 if k < nc + na else 2)
+                else:
+                    cell = _Cell(head, head.kind)
+                cells.append(cell)
             for k in range(len(values)):  # a clue's shares, fixed
                 cells[lo + k].share = values[k]
         self.offs.append(len(cells))
@@ -233,16 +242,18 @@ class TextContext:
             if r is not None and (self.rounds == 0 or ambiguous[f]):
                 _shares(r, scores[f], spans[f].evidence, cells, self.offs[e])
         self.rounds += 1
-        for slot in self.slots:
-            slot.total = 0.0
+        for cell in cells:
+            cell.total = 0.0
         for cell in cells:  # name by name, in order
-            cell.slot.total = cell.slot.total + cell.share
+            head = cell.first()
+            head.total = head.total + cell.share
         all_c = all_a = 0.0
-        for slot in self.slots:  # each kind's codes in order of first sight
-            if slot.kind == 0:
-                all_c += slot.total
-            elif slot.kind == 1:
-                all_a += slot.total
+        for cell in cells:  # each kind's codes in order of first sight
+            if cell.head is None:
+                if cell.kind == 0:
+                    all_c += cell.total
+                elif cell.kind == 1:
+                    all_a += cell.total
         done = [0] * len(self.first)  # per name: 0 not yet, else 1 + 2 by_country + by_admin1
         for i in range(len(spans)):
             r = readings[i]
@@ -283,7 +294,7 @@ class TextContext:
         by_key = {keys[k]: self.cells[lo + k].share for k in range(len(keys))}
         own: list[_Cell] = []
         for key in r.keys:
-            cell = _Cell(self.slot_of.get(key, _NOWHERE))
+            cell = _Cell(self.heads.get(key, _NOWHERE), -1)
             cell.share = by_key.get(key, 0.0)
             own.append(cell)
         ca = len(r.countries)
