@@ -50,16 +50,17 @@ def rank(scores: list[float], rows: list[int]) -> Ranked:
         ordered = sorted(zip(scores, rows, range(n), strict=True), reverse=True)
         order = [item[2] for item in ordered]
     else:  # insertion sort by (score, row), descending: what ``sorted`` gives, sooner
-        order = []
-        for j in range(n):
+        order = [0] * n
+        for j in range(1, n):
             v, row = scores[j], rows[j]
-            k = len(order)
+            k = j
             while k > 0:
                 o = order[k - 1]
                 if scores[o] > v or (scores[o] == v and rows[o] > row):
                     break
+                order[k] = o
                 k -= 1
-            order.insert(k, j)
+            order[k] = j
     out = 0.0
     for j in order:
         out += scores[j]
