@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 __all__ = ["ADMIN2_WEIGHT", "ALPHA_ADMIN1", "ALPHA_COUNTRY", "MAX_CANDIDATES", "Resolver"]
 
 MAX_CANDIDATES = 6
+#: Name keys whose prepared readings are kept (~6 kB each); the memo restarts when full.
+MEMO_KEYS = 100_000
 #: Prominence is ``(population + 100) ** POP_EXPONENT``.
 POP_EXPONENT = 0.5
 #: Weight of readings known by the span only by another name when another is called so.
@@ -259,7 +261,7 @@ class Resolver:
                 cands = by_evidence.get(evidence)
                 if cands is None:
                     cands = self._candidates(rs, sc, ri_ranked[1], ri_ranked[2], evidence)
-                    if len(by_evidence) < 16:
+                    if len(by_evidence) < 4:
                         by_evidence[evidence] = cands
             else:  # weighed: rank again
                 _, order, tot = rank(sc, rs.kept)
@@ -302,8 +304,9 @@ class Resolver:
                 frozenset([country_of[f] for f in span.rows if level_of[f] == "country"]),
                 frozenset([admin1_of[f] for f in span.rows if level_of[f] == "admin1"]),
             )
-            if len(self._memo) < 200_000:
-                self._memo[span.key] = r
+            if len(self._memo) >= MEMO_KEYS:  # bounded memory: start afresh
+                self._memo.clear()
+            self._memo[span.key] = r
         return r
 
     def _language_ranked(self, r: Readings, language: str) -> Ranked:
@@ -360,12 +363,13 @@ class Resolver:
             memo = self._clue_memo.get(span.key)
             if memo is None or memo[0] != span.clues:
                 memo = (span.clues, self._clue_ranking(span.clues, prior), {})
-                if len(self._clue_memo) < 200_000:
-                    self._clue_memo[span.key] = memo
+                if len(self._clue_memo) >= MEMO_KEYS:
+                    self._clue_memo.clear()
+                self._clue_memo[span.key] = memo
             found = memo[2].get(evidence)
             if found is None:
                 found = self._clue_candidates(memo[1], evidence)
-                if len(memo[2]) < 16:
+                if len(memo[2]) < 4:
                     memo[2][evidence] = found
             cands = found
         return new_mention(span.start, span.end, span.text, span.kind, cands)
