@@ -13,7 +13,6 @@ a word), so they match only in their written form: upper case for countries,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 COUNTRIES = {
     "U.S.A.": "US", "U.S.A": "US", "USA": "US", "U.S.": "US", "US": "US",
@@ -47,19 +46,22 @@ _USPS_RE = re.compile(r"(?<=[a-z], )[A-Z]{2}(?![\w.])")
 _COMMA_SPACE = re.compile(r",\s")
 
 
-def find_abbreviations(text: str) -> Iterator[tuple[re.Match[str], str]]:
-    """``(match, code)`` pairs: an ISO country code or a GeoNames admin1 code."""
+def find_abbreviations(text: str) -> list[tuple[re.Match[str], str]]:
+    """``(match, code)`` pairs, left to right: an ISO country code or a GeoNames admin1 code."""
     hits: list[tuple[re.Match[str], str]] = []
     if "U" in text:  # every country abbreviation starts with U (a quick test first)
         for m in _COUNTRY_RE.finditer(text):
             hits.append((m, COUNTRIES[m.group(0)]))
     if "," in text:  # states only right after ", ": try just there (as finditer would find)
         for comma in _COMMA_SPACE.finditer(text):
+            if not "A" <= text[comma.end() : comma.end() + 1] <= "Z":
+                continue  # every state abbreviation starts with a capital A-Z
             state = _STATE_RE.match(text, comma.end())
             if state is not None:
                 hits.append((state, "US." + US_STATES[state.group(0)]))
             usps = _USPS_RE.match(text, comma.end())
             if usps is not None and usps.group(0) in USPS:
                 hits.append((usps, "US." + usps.group(0)))
-    hits.sort(key=lambda h: h[0].start())
-    yield from hits
+    if len(hits) > 1:
+        hits.sort(key=lambda h: h[0].start())
+    return hits

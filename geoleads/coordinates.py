@@ -76,6 +76,8 @@ _DECIMAL = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
+#: Every ``_DECIMAL`` match has this (a quick scan before the slow pattern).
+_DECIMAL_PART = re.compile(r"\d\.\d\d\d")
 
 
 def _num(value: str) -> float:
@@ -95,9 +97,20 @@ def _dms(m: re.Match[str], p: str) -> tuple[float, str]:
     return value, m[f"{p}h"]
 
 
+def has_digit(text: str) -> bool:
+    """Whether ``text`` holds a digit (``\\d``: any script's), quicker than the regex alone.
+
+    >>> has_digit("PLZ 80331"), has_digit("kein Code"), has_digit("٣ شارع")
+    (True, False, True)
+    """
+    if not text.isascii():
+        return _DIGIT.search(text) is not None
+    return any(digit in text for digit in "0123456789")  # quick substring tests
+
+
 def find_points(text: str) -> list[PointMatch]:
     """Every point written in ``text``, left to right, spans not overlapping."""
-    if _DIGIT.search(text) is None:
+    if not has_digit(text):
         return []
     found: list[PointMatch] = []
     taken: list[tuple[int, int]] = []
@@ -110,13 +123,18 @@ def find_points(text: str) -> list[PointMatch]:
         taken.append((start, end))
         found.append(PointMatch(start, end, kind, round(lat, 6), round(lon, 6)))
 
-    for pattern in (_GOOGLE, _GEO_URI):
-        for m in pattern.finditer(text):
+    # each pattern only where its fixed part is (case-insensitively: none has an "i" or
+    # "s", the letters whose other cases lower() does not give): cheap tests first
+    low = text.lower()
+    google = "google." in low or "goo.gl" in low
+    for pattern, present in ((_GOOGLE, google), (_GEO_URI, "geo:" in low)):
+        for m in pattern.finditer(text) if present else ():
             add(m.start(), m.end(), "url", _num(m["lat"]), _num(m["lon"]))
-    for m in _OSM.finditer(text):
+    for m in _OSM.finditer(text) if "tmap.org" in low else ():
         lat, lon = (m["lat"], m["lon"]) if m["lat"] else (m["mlat"], m["mlon"])
         add(m.start(), m.end(), "url", _num(lat), _num(lon))
-    for m in _DMS.finditer(text):
+    dms = any(sign in text for sign in _DEG)
+    for m in _DMS.finditer(text) if dms else ():
         (a, ha), (b, hb) = _dms(m, "a"), _dms(m, "b")
         if ha in "NS" and hb in "EWO":
             lat, lon = (-a if ha == "S" else a), (-b if hb == "W" else b)
@@ -125,7 +143,7 @@ def find_points(text: str) -> list[PointMatch]:
         else:
             continue
         add(m.start(), m.end(), "coordinates", lat, lon)
-    for m in _DECIMAL.finditer(text):
+    for m in _DECIMAL.finditer(text) if _DECIMAL_PART.search(text) else ():
         marked = any(m[h] for h in ("h1", "h2", "h3", "h4")) or "°" in m[0] or "º" in m[0]
         if not marked and all(len(m[g].split(".")[1]) == 3 for g in ("lat", "lon")):
             continue  # "12.500, 13.000": thousands, not degrees

@@ -38,11 +38,12 @@ from geoleads.spans import (
     EntityColumns,
     KeyInfo,
     Span,
+    cut_words,
     entity_columns,
     tokenize,
 )
 from geoleads.text import fold
-from geoleads.textscan import TextScan
+from geoleads.textscan import TextScan, lower_at, upper_at
 
 __all__ = [
     "HOME_DISCOUNT",
@@ -77,19 +78,19 @@ class Extractor(SpanJudge):
     def scan(self, text: str, language: str | None = None) -> tuple[list[Span], str | None]:
         """:meth:`spans` and the text's language (``language``, or the guess, or ``None``)."""
         folded = fold(text)
-        words, toks = tokenize(folded)
+        words, starts, ends = cut_words(folded)
         if not words:
             return [], language
-        scan = TextScan(text, folded, toks, words, language, self.words)
+        scan = TextScan(text, folded, starts, ends, words, language, self.words, self.votes)
         return self._scan(scan), scan.language()
 
     def _scan(self, scan: TextScan) -> list[Span]:
-        text, folded, toks = scan.text, scan.folded, scan.toks
+        text, folded, starts, ends = scan.text, scan.folded, scan.starts, scan.ends
         words = scan.words
         out: list[Span] = []
-        i, n = 0, len(toks)
+        i, n = 0, len(words)
         names, clues = self.names, self.clues
-        context, shouting, prefixes = self.context, scan.shouting, self.prefixes
+        context, shouting = self.context, scan.shouting
         winfo = self._word_memo
         while i < n:
             w = words[i]
@@ -97,7 +98,7 @@ class Extractor(SpanJudge):
             info = winfo.get(w)
             if info is None:
                 info = self._word_info(w)
-            longest, known, skip = info
+            longest, known, skip, tails = info
             # the common case, quickly: no name starts here, and no inflected one can
             if (
                 longest == 1
@@ -105,9 +106,7 @@ class Extractor(SpanJudge):
                 and (
                     len(w) < 4
                     or not (
-                        text[toks[i][0]].isupper()
-                        or shouting
-                        or (i > 0 and words[i - 1] in context)
+                        upper_at(text, starts[i]) or shouting or (i > 0 and words[i - 1] in context)
                     )
                 )
             ):
@@ -116,26 +115,32 @@ class Extractor(SpanJudge):
             if longest > 1:
                 parts = [w]
                 for j in range(i + 1, min(n, i + longest)):
-                    sep = folded[toks[j - 1][1] : toks[j][0]]
+                    sep = folded[ends[j - 1] : starts[j]]
                     if sep not in _JOINERS:
                         break
-                    parts.append(("'" if "'" in sep or "\u2019" in sep else " ") + words[j])
+                    tail = ("'" if "'" in sep or "\u2019" in sep else " ") + words[j]
+                    parts.append(tail)
+                    if j == i + 1:  # one small lookup: a name, the start of one, or neither
+                        whole = tails.get(tail)
+                        if whole is None:
+                            break  # no name starts with these two words
+                        if whole:
+                            best = (2, w + tail, False)
+                        continue
                     key = "".join(parts)
                     if key in names or key in clues:
                         best = (j - i + 1, key, False)
-                    elif j == i + 1 and key not in prefixes:
-                        break  # no longer name starts with these two words
             if best is None and known:
                 if (
                     skip
-                    and (len(w) <= 3 or (not shouting and text[toks[i][0]].islower()))
+                    and (len(w) <= 3 or (not shouting and lower_at(text, starts[i])))
                     and not (i > 0 and words[i - 1] in context)
                 ):
                     i += 1  # "most", "nice", "Das", "Je": a word, quickly
                     continue
                 best = (1, w, False)
             hinted = (
-                text[toks[i][0]].isupper()
+                upper_at(text, starts[i])
                 or scan.shouting
                 or (i > 0 and words[i - 1] in self.context)
             )
@@ -166,10 +171,13 @@ class Extractor(SpanJudge):
 
     def _with_abbreviations(self, text: str, spans: list[Span]) -> list[Span]:
         """Add "U.S.", "UK", ", Ga." spans (they win over overlapping name spans)."""
+        hits = find_abbreviations(text)
+        if not hits:
+            return spans
         extra = []
         ends = {s.end: s for s in spans}
         admin1 = entity_columns(self.gazetteer).admin1
-        for m, code in find_abbreviations(text):
+        for m, code in hits:
             if code.startswith("US.") and "." not in m.group(0):
                 # "Springfield, IL": only after a name with a reading in that state
                 before = ends.get(m.start() - 2)

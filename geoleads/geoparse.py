@@ -21,10 +21,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from geoleads.coordinates import PointMatch, find_points, url_spans
+from geoleads.coordinates import PointMatch, find_points, has_digit, url_spans
 from geoleads.extract import Extractor, Span
 from geoleads.leads import Candidate, Mention
-from geoleads.postcodes import DIGIT, PostcodeFinder
+from geoleads.postcodes import PostcodeFinder
 from geoleads.resolve import Resolver
 
 if TYPE_CHECKING:
@@ -87,13 +87,14 @@ class Geoparser:
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         text = text[:MAX_CHARS]
-        points = find_points(text)
+        digits = has_digit(text)  # else no points and no postal codes
+        points = find_points(text) if digits else []
         blocked = [(p.start, p.end) for p in points] + url_spans(text)
         spans, lang = self.extractor.scan(text, language=language)
         if blocked:
             spans = [s for s in spans if not any(a < s.end and s.start < b for a, b in blocked)]
         mentions = self.resolver.resolve(text, spans, country_prior, lang)
-        if DIGIT.search(text):  # postal codes (with a country context), geoleads.postcodes
+        if digits:  # postal codes (with a country context), geoleads.postcodes
             mentions.extend(self.postcodes.find(text, mentions, country_prior, blocked))
         if self._fallback is not None:
             mentions.extend(self._fallback.mentions(text, spans, blocked))
@@ -129,11 +130,14 @@ class Geoparser:
         """The locality nearest to ``(lat, lon)`` within ``POINT_COUNTRY_KM``-ish, and km.
 
         Searches a latitude band of the localities sorted by latitude (fast),
-        not all 235,000 of them.
+        not all 235,000 of them: first a tenth of it, which settles the answer
+        when a place there is nearer than the narrow band is wide (a great
+        circle is at least as long as its change of latitude), else all of it.
         """
         import numpy as np
 
-        from geoleads.gazetteer import division_mask, haversine_km
+        from geoleads.gazetteer import division_mask
+        from geoleads.gazetteer.core import EARTH_RADIUS_KM
 
         if self._by_lat is None:
             e = self.gazetteer.entities
@@ -141,23 +145,43 @@ class Geoparser:
             lats = e["lat"].to_numpy()[rows]
             order = np.argsort(lats, kind="stable")
             self._by_lat = (rows[order], lats[order], e["lon"].to_numpy()[rows][order])
-        rows, lats, lons = self._by_lat
         band = 1.0  # degrees of latitude, about 111 km
-        lo, hi = np.searchsorted(lats, [lat - band, lat + band])
-        if hi <= lo:
-            return None, math.inf
         # and a longitude window as wide as the band (cheap compares before trigonometry)
         width = band / max(math.cos(math.radians(min(abs(lat) + band, 89.0))), 0.01)
+        narrow = band / 10
+        best = self._in_band(lat, lon, narrow, width)
+        if best is None or not best[1] < EARTH_RADIUS_KM * math.radians(narrow) * (1 - 1e-9):
+            best = self._in_band(lat, lon, band, width)
+        if best is None:
+            return None, math.inf
+        k, km = best
+        if not math.isfinite(km) or km > 111.0:
+            return None, math.inf
+        return self.gazetteer.place(int(self._by_lat[0][k])), km
+
+    def _in_band(
+        self, lat: float, lon: float, band: float, width: float
+    ) -> tuple[int, float] | None:
+        """(index, km) of the nearest of the localities within ``band`` degrees of latitude and
+        ``width`` of longitude (the first of equals), or ``None`` when there is none."""
+        import numpy as np
+
+        from geoleads.gazetteer import haversine_km
+
+        assert self._by_lat is not None
+        _, lats, lons = self._by_lat
+        lo, hi = np.searchsorted(lats, [lat - band, lat + band])
+        if hi <= lo:
+            return None
         dlon = np.abs(lons[lo:hi] - lon)
         near = np.flatnonzero(np.minimum(dlon, 360.0 - dlon) <= width) + lo
         if near.size == 0:
-            return None, math.inf
+            return None
         d = haversine_km(lat, lon, lats[near], lons[near])
+        if np.isnan(d).all():
+            return None
         k = int(np.nanargmin(d))
-        km = float(d[k])
-        if not math.isfinite(km) or km > 111.0:
-            return None, math.inf
-        return self.gazetteer.place(int(rows[near[k]])), km
+        return int(near[k]), float(d[k])
 
 
 def mention_rows(

@@ -29,7 +29,7 @@ from geoleads.cuewords import (
 )
 from geoleads.nametables import MIN_COMMON_LOWER, NameTables
 from geoleads.spans import ClueInfo, Span
-from geoleads.textscan import TextScan, capitalised_neighbour, sentence_initial
+from geoleads.textscan import TextScan, capitalised_neighbour, sentence_initial, upper_at
 
 #: A capitalised alias opening a sentence is dropped when it is a word this common (Zipf).
 MIN_COMMON_INITIAL = 2.0
@@ -97,14 +97,14 @@ class SpanJudge(NameTables):
 
     def _followed_by_region(self, scan: TextScan, end_tok: int) -> bool:
         """Whether ", <country or admin1>" follows token ``end_tok`` ("Horn, Sweden")."""
-        toks, words = scan.toks, scan.words
-        if end_tok + 1 >= len(toks):
+        words = scan.words
+        if end_tok + 1 >= len(words):
             return False
-        gap = scan.folded[toks[end_tok][1] : toks[end_tok + 1][0]]
+        gap = scan.folded[scan.ends[end_tok] : scan.starts[end_tok + 1]]
         if gap.strip() not in (",", "(") or len(gap) > 3:
             return False
         key = words[end_tok + 1]
-        for j in range(end_tok + 1, min(len(toks), end_tok + 4)):
+        for j in range(end_tok + 1, min(len(words), end_tok + 4)):
             if j > end_tok + 1:
                 key += " " + words[j]
             for r in self._rows(key):
@@ -113,8 +113,8 @@ class SpanJudge(NameTables):
         return False
 
     def _judge(self, scan: TextScan, i: int, nwords: int, key: str, inflected: bool) -> Span | None:
-        text, toks, words = scan.text, scan.toks, scan.words
-        start, end = toks[i][0], toks[i + nwords - 1][1]
+        text, words = scan.text, scan.words
+        start, end = scan.starts[i], scan.ends[i + nwords - 1]
         kinfo = self._key_memo.get(key)
         if kinfo is None:
             kinfo = self._key_info(key)
@@ -123,7 +123,7 @@ class SpanJudge(NameTables):
             return None
         before = words[i - 1] if i > 0 else ""
         initial = sentence_initial(text, start)
-        cap = text[start].isupper() and not scan.shouting
+        cap = upper_at(text, start) and not scan.shouting
         # a case ending says "in/from X" as a preposition would ("Lahdesta")
         context = before in self.context or (inflected and cap and not initial)
         if nwords == 1 and key in SHOPS and cap:
@@ -229,7 +229,8 @@ class SpanJudge(NameTables):
                 if capitalised_neighbour(scan, i, after=True):
                     return None  # "Michael Smith"
                 evidence *= 0.5  # "George", "Mary" alone
-            if i + 1 < len(words) and words[i + 1] in STREETS and text[toks[i + 1][0]].isupper():
+            after = i + 1 < len(words)
+            if after and words[i + 1] in STREETS and upper_at(text, scan.starts[i + 1]):
                 return None  # "Dublin Road", "Orchard St."
             if cap and not initial and capitalised_neighbour(scan, i, after=False):
                 evidence *= 0.5  # a person or a firm

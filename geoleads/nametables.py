@@ -22,8 +22,8 @@ from geoleads.cuewords import CONTEXT_WORDS, DETERMINERS, WEAK_CONTEXT
 from geoleads.errors import GeoleadsError
 from geoleads.gazetteer.build import name_key
 from geoleads.inflect import suffix_candidates
-from geoleads.spans import _JOINERS, ClueInfo, KeyInfo, entity_columns
-from geoleads.textscan import TextScan, adjective_forms, home_languages
+from geoleads.spans import _JOINERS, ClueInfo, KeyInfo, add_pair, decode_tails, entity_columns
+from geoleads.textscan import LanguageVotes, TextScan, adjective_forms, home_languages
 from geoleads.wordlists import ClueTable, WordLists, load_clue_table, load_wordlists
 
 if TYPE_CHECKING:
@@ -44,6 +44,28 @@ def _load_clues(cache_dir: Any) -> ClueTable | None:
     except (ImportError, GeoleadsError) as err:
         _log.warning("lexicons unavailable, demonyms and language clues are off: %s", err)
         return None
+
+
+#: Per word: (longest name from it in words, a name?, a common word?, its two-word tails).
+WordInfo = tuple[int, bool, bool, dict[str, bool]]
+_NO_TAILS: dict[str, bool] = {}
+
+
+def _clue_tails(follows: dict[str, str], clues: dict[str, Any]) -> dict[str, dict[str, bool]]:
+    """The tails of the first words of the lexicon clues, with their names' tails."""
+    extra: dict[str, dict[str, bool]] = {}
+    for key in clues:
+        if key.count(" ") >= 2:
+            add_pair(extra, " ".join(key.split(" ")[:2]), False)  # "wagram ob"
+        else:
+            add_pair(extra, key, True)
+    for first, tails in extra.items():
+        names = follows.get(first)
+        mine = decode_tails(names) if names else {}
+        for tail, whole in tails.items():
+            mine[tail] = whole or mine.get(tail, False)
+        extra[first] = mine
+    return extra
 
 
 class NameTables:
@@ -76,6 +98,7 @@ class NameTables:
         self._common: dict[str, dict[str, float]] = self.words.common
         self._german_nouns: dict[str, float] = self.words.german_nouns
         self._first_names: frozenset[str] = self.words.first_names
+        self.votes = LanguageVotes(self.words.function_words)
         self.clue_starts: dict[str, int] = {}
         context = set(CONTEXT_WORDS)
         if table is not None:
@@ -93,12 +116,11 @@ class NameTables:
             for w, langs in self.words.common.items()
             if max(langs.values()) >= MIN_COMMON_LOWER and w not in self.clues
         )
-        # two-word beginnings of the longer names and clues ("wagram ob")
-        self.prefixes = self.words.prefixes | {
-            " ".join(key.split(" ")[:2]) for key in self.clues if key.count(" ") >= 2
-        }
+        # first word -> {joiner + second word: a whole name or clue (else a longer one's start)}
+        self._follows = self.words.follows  # the names' (encoded), see _word_info
+        self._clue_tails = _clue_tails(self._follows, self.clues)
         self._inflect_memo: dict[str, str | None] = {}
-        self._word_memo: dict[str, tuple[int, bool, bool]] = {}
+        self._word_memo: dict[str, WordInfo] = {}
         self._pair_memo: dict[tuple[str, bool, str | None], tuple[str, ...]] = {}
         self._key_memo: dict[str, KeyInfo] = {}
         self._lemma_memo: dict[tuple[str, str | None, bool], str | None] = {}
@@ -121,13 +143,21 @@ class NameTables:
             self._key_memo[key] = info
         return info
 
-    def _word_info(self, w: str) -> tuple[int, bool, bool]:
-        """(longest name starting with ``w`` in words, is ``w`` a name or clue, common word?).
+    def _word_info(self, w: str) -> WordInfo:
+        """(longest name starting with ``w`` in words, is ``w`` a name or clue, common word?,
+        the second words of the names and clues starting with ``w``: see ``WordLists.follows``).
 
-        One small memo instead of four probes of the big tables per word.
+        One small memo instead of five probes of the big tables per word.
         """
         longest = max(self.starts.get(w, 1), self.clue_starts.get(w, 1))
-        info = (longest, w in self.names or w in self.clues, w in self.lower_skip)
+        tails = _NO_TAILS
+        if longest > 1:
+            found = self._clue_tails.get(w)
+            if found is None:
+                encoded = self._follows.get(w)
+                found = decode_tails(encoded) if encoded else _NO_TAILS
+            tails = found
+        info = (longest, w in self.names or w in self.clues, w in self.lower_skip, tails)
         if len(self._word_memo) < MEMO_SIZE:
             self._word_memo[w] = info
         return info
@@ -210,8 +240,8 @@ class NameTables:
 
     def _inflected_pair(self, scan: TextScan, i: int) -> tuple[int, str, bool] | None:
         """Two-word names with inflected words ("Nowym Targu" -> "nowy targ")."""
-        words, toks = scan.words, scan.toks
-        sep = scan.folded[toks[i][1] : toks[i + 1][0]]
+        words = scan.words
+        sep = scan.folded[scan.ends[i] : scan.starts[i + 1]]
         if sep not in _JOINERS:
             return None
         w1, w2 = words[i], words[i + 1]

@@ -2,8 +2,9 @@
 
 :class:`TextScan` holds what every decision about one candidate name needs:
 the folded words and their offsets, whether the text shouts (all capitals),
-its language (given, or guessed once from its commonest words) and the words
-that belong to people's names ("Chiquita Raquel Henry").
+its language (given, or guessed once from its commonest words with
+:class:`LanguageVotes`) and the words that belong to people's names
+("Chiquita Raquel Henry").
 """
 
 from __future__ import annotations
@@ -21,24 +22,28 @@ class TextScan:
         self,
         text: str,
         folded: str,
-        toks: list[tuple[int, int]],
+        starts: list[int],
+        ends: list[int],
         words: list[str],
         language: str | None,
         lists: WordLists,
+        votes: LanguageVotes,
     ) -> None:
         self.text = text
         self.folded = folded
-        self.toks = toks
+        self.starts = starts  # of the words in text (and folded)
+        self.ends = ends
         self.words = words
         self.shouting = not any(c.islower() for c in text[:2000])
         self._language = language
         self._guessed = language is not None
         self._lists = lists
+        self._votes = votes
         self._persons: frozenset[str] | None = None
 
     def language(self) -> str | None:
         if not self._guessed:
-            self._language = guess_language(self._lists.function_words, self.words[:80])
+            self._language = self._votes.guess(self.words[:80])
             self._guessed = True
         return self._language
 
@@ -50,17 +55,16 @@ class TextScan:
         """
         if self._persons is None:
             found = set()
-            text, toks, words = self.text, self.toks, self.words
+            text, starts, ends, words = self.text, self.starts, self.ends, self.words
             common = self._lists.common
             if not self.shouting:
-                for j in range(1, len(toks)):
-                    a, b = toks[j - 1], toks[j]
-                    if not text[b[0]].isupper():
+                for j in range(1, len(words)):
+                    if not upper_at(text, starts[j]):
                         continue
                     prev = words[j - 1]
                     if prev in TITLES or (
-                        text[a[0]].isupper()
-                        and text[a[1] : b[0]] == " "
+                        upper_at(text, starts[j - 1])
+                        and text[ends[j - 1] : starts[j]] == " "
                         and max(common.get(prev, {}).values(), default=0.0) < 3.5
                     ):
                         found.add(words[j])  # "The Gainesville ...": "the" is no first name
@@ -99,6 +103,52 @@ def guess_language(function_words: dict[str, tuple[str, ...]], words: list[str])
     return best if best is not None and most >= 1.5 else None
 
 
+class LanguageVotes:
+    """:func:`guess_language` with its table prepared once: the same answers, quicker.
+
+    Per word: the numbers of its languages and its share of a vote; the votes
+    are added in a list, in the same order, so the sums are the same floats.
+
+    >>> LanguageVotes({"jest": ("pl",), "i": ("pl", "hr")}).guess(["to", "jest", "i", "jest"])
+    'pl'
+    """
+
+    def __init__(self, function_words: dict[str, tuple[str, ...]]) -> None:
+        self.languages: list[str] = []
+        number: dict[str, int] = {}
+        self.table: dict[str, tuple[tuple[int, ...], float]] = {}
+        for word, langs in function_words.items():
+            if langs:
+                ids = []
+                for lang in langs:
+                    if lang not in number:
+                        number[lang] = len(self.languages)
+                        self.languages.append(lang)
+                    ids.append(number[lang])
+                self.table[word] = (tuple(ids), 1.0 / len(langs))
+
+    def guess(self, words: list[str]) -> str | None:
+        """:func:`guess_language` of ``words``."""
+        votes = [0.0] * len(self.languages)
+        order: list[int] = []  # languages by their first vote, as the dict keeps them
+        table = self.table
+        for w in words:
+            entry = table.get(w)
+            if entry is not None:
+                ids, share = entry
+                for k in ids:
+                    value = votes[k]
+                    if value == 0.0:  # shares are positive: 0 is no vote yet
+                        order.append(k)
+                    votes[k] = value + share
+        best = -1
+        most = 0.0
+        for k in order:
+            if best < 0 or votes[k] > most:  # the first of equals, as max() would
+                best, most = k, votes[k]
+        return self.languages[best] if best >= 0 and most >= 1.5 else None
+
+
 _HOME: dict[str, tuple[str, ...]] = {}
 
 
@@ -118,17 +168,22 @@ def home_languages(country: str) -> tuple[str, ...]:
 def capitalised_neighbour(scan: TextScan, i: int, after: bool) -> bool:
     """Whether the word right after (or before) token ``i`` is capitalised mid-sentence."""
     j = i + 1 if after else i - 1
-    if j < 0 or j >= len(scan.toks):
+    if j < 0 or j >= len(scan.words):
         return False
-    a, b = (scan.toks[i][1], scan.toks[j][0]) if after else (scan.toks[j][1], scan.toks[i][0])
+    a, b = (scan.ends[i], scan.starts[j]) if after else (scan.ends[j], scan.starts[i])
     if scan.folded[a:b] != " " or scan.shouting:
         return False
-    start = scan.toks[j][0]
-    return scan.text[start].isupper() and not sentence_initial(scan.text, start)
+    start = scan.starts[j]
+    return upper_at(scan.text, start) and not sentence_initial(scan.text, start)
+
+
+_ADJECTIVE_ENDS = frozenset("hmojйм")
 
 
 def adjective_forms(word: str) -> tuple[str, ...]:
     """Nominative guesses for an inflected Slavic adjective ("nowym" -> "nowy")."""
+    if word[-1:] not in _ADJECTIVE_ENDS:
+        return ()  # the last letter of no suffix below: most words, quickly
     for suffix, bases in (
         ("ych", ("y", "e", "a")),
         ("ich", ("i", "e")),
@@ -145,6 +200,26 @@ def adjective_forms(word: str) -> tuple[str, ...]:
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             return tuple(word[: -len(suffix)] + b for b in bases)
     return ()
+
+
+def upper_at(text: str, i: int) -> bool:
+    """``text[i].isupper()``; an ASCII letter without a method call (compiled: no new string).
+
+    >>> upper_at("aB", 1), upper_at("Łódź", 0), upper_at("x1", 1)
+    (True, True, False)
+    """
+    code = ord(text[i])
+    if code < 128:
+        return 65 <= code <= 90
+    return text[i].isupper()
+
+
+def lower_at(text: str, i: int) -> bool:
+    """``text[i].islower()``, as :func:`upper_at`."""
+    code = ord(text[i])
+    if code < 128:
+        return 97 <= code <= 122
+    return text[i].islower()
 
 
 def sentence_initial(text: str, start: int) -> bool:

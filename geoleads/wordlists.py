@@ -17,9 +17,11 @@ Two tables, built on first use from the gazetteer's name keys and kept under
     common first names ("michael", "george", "florence"; gender-guesser's list
     of 48,000 names, those frequent in some country), that are also name words:
     "Michael Smith" is a person, not the Isle of Man's village of Michael.
-``prefixes``
-    the first two words of the name keys of three words or more
-    ("wagram ob"), so the matcher stops extending a span early.
+``follows``
+    ``first word -> {joiner + second word: is it a whole name?}`` for every name key
+    of two words or more ("nowy" -> {" targ": True}, "wagram" -> {" ob": False}),
+    so the matcher stops extending a span after one small lookup (:func:`add_pair`;
+    each first word's tails in one string, :func:`~geoleads.spans.encode_tails`).
 ``starts``
     ``first word -> most words`` of the multi-word name keys, so the matcher only
     tries longer spans where some name can start.
@@ -55,12 +57,13 @@ from typing import TYPE_CHECKING, Any
 
 from geoleads.errors import GazetteerCacheError
 from geoleads.gazetteer.build import name_key
+from geoleads.spans import add_pair, encode_tails
 from geoleads.text import fold
 
 if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 
 #: Languages whose place names take case endings (simplemma dictionaries).
 INFLECTING = (
@@ -86,7 +89,7 @@ class WordLists:
     function_words: dict[str, tuple[str, ...]]
     german_nouns: dict[str, float]
     first_names: frozenset[str]
-    prefixes: frozenset[str]
+    follows: dict[str, str]
 
     def lemmas(self, form: str) -> tuple[tuple[str, str], ...]:
         """``(language, name key)`` readings of an inflected form key, e.g. ``("pl", "krakow")``."""
@@ -174,13 +177,15 @@ def build_wordlists(
                     elif f":{lkey}" not in old and old.count("|") < 4:
                         inflected[fkey] = old + "|" + entry
     starts: dict[str, int] = {}
-    prefixes: set[str] = set()
+    follows: dict[str, dict[str, bool]] = {}
     for key in names:
         parts = key.split(" ")
         if len(parts) > 1 and len(parts) > starts.get(parts[0], 1):
             starts[parts[0]] = len(parts)
         if len(parts) > 2:
-            prefixes.add(f"{parts[0]} {parts[1]}")
+            add_pair(follows, f"{parts[0]} {parts[1]}", False)
+        elif " " in key or "'" in key:
+            add_pair(follows, key, True)
     function_words: dict[str, set[str]] = {}
     for lang in COMMON:
         for word in wordfreq.top_n_list(lang, 40):
@@ -192,7 +197,7 @@ def build_wordlists(
         function_words={w: tuple(sorted(v)) for w, v in function_words.items()},
         german_nouns=german_nouns,
         first_names=_first_names(words),
-        prefixes=frozenset(prefixes),
+        follows={first: encode_tails(tails) for first, tails in follows.items()},
     )
 
 
@@ -269,9 +274,7 @@ def _read(folder: Path, stamp: str) -> WordLists:
     if len(blob) != manifest.get("size") or zlib.crc32(blob) != manifest.get("crc32"):
         raise GazetteerCacheError(f"word-list cache at {folder} is corrupt")
     try:
-        common, inflected, starts, function_words, german_nouns, first, prefixes = pickle.loads(
-            blob
-        )
+        common, inflected, starts, function_words, german_nouns, first, follows = pickle.loads(blob)
     except Exception as err:  # a CRC match with an unpicklable blob: still corrupt
         raise GazetteerCacheError(f"word-list cache at {folder} is corrupt: {err}") from err
     return WordLists(
@@ -281,7 +284,7 @@ def _read(folder: Path, stamp: str) -> WordLists:
         function_words=function_words,
         german_nouns=german_nouns,
         first_names=first,
-        prefixes=prefixes,
+        follows=follows,
     )
 
 
@@ -295,7 +298,7 @@ def _write(folder: Path, stamp: str, lists: WordLists) -> None:
             lists.function_words,
             lists.german_nouns,
             lists.first_names,
-            lists.prefixes,
+            lists.follows,
         ),
         protocol=5,
     )

@@ -33,6 +33,12 @@ def one(text: str) -> tuple[str, float, float]:
         ("https://www.openstreetmap.org/#map=15/48.2082/16.3738", ("url", 48.2082, 16.3738)),
         ("openstreetmap.org/?mlat=52.23&mlon=21.01#map=12/52.23/21.01", ("url", 52.23, 21.01)),
         ("geo:52.2297,21.0122;u=35", ("url", 52.2297, 21.0122)),
+        # shouted: the patterns ignore case, and so must their quick pre-tests
+        ("GEO:52.2297,21.0122", ("url", 52.2297, 21.0122)),
+        ("HTTPS://WWW.OPENSTREETMAP.ORG/#MAP=15/48.2082/16.3738", ("url", 48.2082, 16.3738)),
+        ("HTTPS://MAPS.GOOGLE.COM/?Q=59.3293,18.0686", ("url", 59.3293, 18.0686)),
+        ("GOO.GL/MAPS?q=59.3293,18.0686", ("url", 59.3293, 18.0686)),
+        ("50º03'41\"N 19º56'12\"E", ("coordinates", 50.0614, 19.9367)),
     ],
 )
 def test_forms(text: str, expected: tuple[str, float, float]) -> None:

@@ -28,7 +28,7 @@ from geoleads.extract import _WORD, Span, tokenize
 from geoleads.leads import Candidate, Mention
 from geoleads.records import FAST_RECORDS, new_candidate, new_mention
 from geoleads.text import _TABLE, fold
-from geoleads.textscan import guess_language
+from geoleads.textscan import LanguageVotes, guess_language
 
 LETTERS = ["a", "b", "c", "d", "e", "f", "g", "h"]
 TEXTS = st.text(
@@ -87,6 +87,7 @@ def test_language_guess_matches_the_reference(
     table: dict[str, tuple[str, ...]], words: list[str]
 ) -> None:
     assert guess_language(table, words) == _guess_reference(table, words)
+    assert LanguageVotes(table).guess(words) == _guess_reference(table, words)
 
 
 def test_fast_records_equal_the_dataclasses() -> None:
