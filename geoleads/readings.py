@@ -11,7 +11,7 @@ context is made once.
 ...              ["", "PL.72.1"], ["locality", "locality"], 8.0)
 >>> r.keys, r.cidx, r.aidx, r.a2idx
 (['PL', '\\x01PL.77', '\\x01PL.72', '\\x02PL.72.1'], [0, 0], [1, 2], [-1, 3])
->>> r.ranked
+>>> r.ranked()
 ([1.0, 3.0], [1, 0], 4.0)
 """
 
@@ -92,8 +92,8 @@ class Readings:
     per reading, ``cidx``, ``aidx`` and ``a2idx`` are the indices of its codes
     in ``keys`` (-1 for none: a country has no admin1, many towns no admin2).
     ``named`` is a reading's weight as context for its admin1 region (a region
-    named itself weighs more than a town in it); ``ranked`` is :func:`rank` of
-    ``base``. Never changed after building, except the per-language rankings,
+    named itself weighs more than a town in it); :meth:`ranked` is :func:`rank`
+    of ``base``. Never changed after building, except the per-language rankings,
     the follower codes, the candidate fields and the candidates before context
     (per language and evidence), each set once.
     """
@@ -144,12 +144,20 @@ class Readings:
         self.aidx = [k + nc if k >= 0 else -1 for k in aidx]
         self.a2idx = [k + nc + na if k >= 0 else -1 for k in a2idx]
         self.zeros = [0.0] * len(self.keys)
-        self.ranked = rank(base, kept)
+        self._ranked: Ranked | None = None
         #: Per language: the base scores with that language's weights, ranked.
         self.by_language: dict[str, Ranked] = {}
-        #: The countries and admin1 regions this name names when it follows another.
-        self.names: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+        #: The countries and admin1 regions this name names when it follows another
+        #: (set at first need).
+        self.names: tuple[frozenset[str], frozenset[str]] | None = None
         self.fields: list[dict[str, Any] | None] = [None] * len(kept)
         #: Per language ("" for none) and evidence: the candidates before context
         #: (records are immutable: the same for every span so read).
         self.candidates: dict[str, dict[float, tuple[Candidate, ...]]] = {}
+
+    def ranked(self) -> Ranked:
+        """:func:`rank` of ``base`` (made at first need: texts with a language use
+        their language's ranking instead)."""
+        if self._ranked is None:
+            self._ranked = rank(self.base, self.kept)
+        return self._ranked

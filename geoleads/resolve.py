@@ -105,6 +105,7 @@ class Resolver:
         )
         self._main_key: dict[int, str] = {}
         self._memo: dict[str, Readings] = {}
+        self._row_fields: dict[int, dict[str, Any]] = {}
         #: per clue key: its clues, their country candidates' fields and weights, and
         #: the candidates made of them per evidence
         self._clue_memo: dict[str, ClueMemo] = {}
@@ -221,7 +222,7 @@ class Resolver:
                 continue
             r = self._readings(s)
             readings.append(r)
-            rk = self._language_ranked(r, language) if language else r.ranked
+            rk = self._language_ranked(r, language) if language else r.ranked()
             ranked.append(rk)
             base.append(rk[0])
             prior_factor.append(
@@ -299,23 +300,20 @@ class Resolver:
                 [level_of[x] for x in kept],
                 REGION_NAMED_WEIGHT,
             )
-            # what this name says when it follows another ("Horn, Sweden"): all its rows
-            r.names = (
-                frozenset([country_of[f] for f in span.rows if level_of[f] == "country"]),
-                frozenset([admin1_of[f] for f in span.rows if level_of[f] == "admin1"]),
-            )
             if len(self._memo) >= MEMO_KEYS:  # bounded memory: start afresh
                 self._memo.clear()
+                self._row_fields.clear()
             self._memo[span.key] = r
         return r
 
     def _language_ranked(self, r: Readings, language: str) -> Ranked:
-        """``r.ranked`` with readings in countries that speak ``language`` x2 (memoised)."""
+        """``r.ranked()`` with readings in countries that speak ``language`` x2 (memoised)."""
         rk = r.by_language.get(language)
         if rk is None:
             spoken = speaking(language)
-            rk = r.ranked
-            if spoken:
+            if not spoken:
+                rk = r.ranked()
+            else:
                 b = r.base
                 weighed = [
                     b[j] * (LANGUAGE_WEIGHT if r.country[j] in spoken else 1.0)
@@ -336,22 +334,34 @@ class Resolver:
         nxt = readings[i + 1]
         if nxt is None:
             return None
-        countries, regions = nxt.names
+        names = nxt.names
+        if names is None:  # what it says when it follows another: all its rows, once
+            level_of, rows = self._level, nxt.rows
+            names = nxt.names = (
+                frozenset([self._country[f] for f in rows if level_of[f] == "country"]),
+                frozenset([self._admin1[f] for f in rows if level_of[f] == "admin1"]),
+            )
+        countries, regions = names
         follows = [r.country[j] in countries or r.admin1[j] in regions for j in range(len(r.kept))]
         return follows if any(follows) else None
 
     def _fields(self, r: Readings, j: int) -> dict[str, Any]:
-        """The candidate fields of reading ``j`` of ``r`` (kept in ``r``)."""
-        p = self.gazetteer.place(r.kept[j])
-        fields: dict[str, Any] = {
-            "geonameid": p.geonameid,
-            "name": p.name,
-            "level": p.level,
-            "country": p.country,
-            "admin1": p.admin1,
-            "lat": p.lat,
-            "lon": p.lon,
-        }
+        """The candidate fields of reading ``j`` of ``r`` (kept in ``r``; per row once
+        while the memo lasts: names share rows)."""
+        row = r.kept[j]
+        fields = self._row_fields.get(row)
+        if fields is None:
+            p = self.gazetteer.place(row)
+            fields = {
+                "geonameid": p.geonameid,
+                "name": p.name,
+                "level": p.level,
+                "country": p.country,
+                "admin1": p.admin1,
+                "lat": p.lat,
+                "lon": p.lon,
+            }
+            self._row_fields[row] = fields
         r.fields[j] = fields
         return fields
 
