@@ -33,7 +33,8 @@ $(STAMP): pyproject.toml | $(PY)
 # geoleads/_native.py: an edited .py is never shadowed by its old build).
 NATIVE := geoleads/native.json
 NATIVE_SRC := geoleads/textscan.py geoleads/spans.py geoleads/nametables.py \
-	geoleads/judging.py geoleads/extract.py geoleads/records.py geoleads/textcontext.py \
+	geoleads/judging.py geoleads/extract.py geoleads/records.py geoleads/readings.py \
+	geoleads/textcontext.py \
 	geoleads/resolve.py geoleads/coordinates.py geoleads/abbreviations.py geoleads/inflect.py \
 	geoleads/folding.py geoleads/_native.py geoleads/nativebuild.py
 

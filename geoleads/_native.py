@@ -38,6 +38,7 @@ COMPILED: tuple[str, ...] = (
     "geoleads.judging",
     "geoleads.extract",
     "geoleads.records",
+    "geoleads.readings",
     "geoleads.textcontext",
     "geoleads.resolve",
     "geoleads.coordinates",

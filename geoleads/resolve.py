@@ -24,7 +24,8 @@ A reading's score is the product of
 Probabilities are the normalised scores times the span's ``evidence``, so they
 sum to at most 1 and the rest is the chance that the span is no place at all.
 
-Helpers: :mod:`geoleads.textcontext` (the other names' shares, the name after a
+Helpers: :mod:`geoleads.readings` (a name's readings prepared once per name
+key), :mod:`geoleads.textcontext` (the other names' shares, the name after a
 span) and :mod:`geoleads.records` (the records built quickly).
 """
 
@@ -39,35 +40,47 @@ import numpy as np
 
 from geoleads.gazetteer.build import name_key
 from geoleads.leads import Candidate, Mention
+from geoleads.readings import Ranked, Readings, rank
 from geoleads.records import new_candidate, new_mention
 from geoleads.spans import Span, entity_columns
-from geoleads.textcontext import Context, Follower, Totals, follower_span, share_totals, speaking
+from geoleads.textcontext import (
+    ADMIN2_WEIGHT,
+    ALPHA_ADMIN1,
+    ALPHA_COUNTRY,
+    TextContext,
+    follower_span,
+    speaking,
+    weigh_alone,
+)
 
 if TYPE_CHECKING:
     from geoleads.gazetteer import Gazetteer
 
+__all__ = ["ADMIN2_WEIGHT", "ALPHA_ADMIN1", "ALPHA_COUNTRY", "MAX_CANDIDATES", "Resolver"]
+
 MAX_CANDIDATES = 6
+#: Name keys whose prepared readings are kept (~6 kB each); the memo restarts when full.
+MEMO_KEYS = 100_000
 #: Prominence is ``(population + 100) ** POP_EXPONENT``.
 POP_EXPONENT = 0.5
-#: Smoothing of the other mentions' country / region shares (lower = they weigh more).
-ALPHA_COUNTRY = 0.02
 #: Weight of readings known by the span only by another name when another is called so.
 ALIAS_WEIGHT = 0.02
 #: Weight of readings in a country where the text's language is spoken.
 LANGUAGE_WEIGHT = 2.0
 #: How often the other names' readings are re-weighed by each other.
 CONTEXT_ROUNDS = 2
-ALPHA_ADMIN1 = 0.05
 #: How much more a region named in the text ("Texas") weighs than a town in it, as context.
 REGION_NAMED_WEIGHT = 8.0
-#: A reading in the same county/district as other names' readings ("Paris and Henry
-#: County", "Králův Dvůr, okres Beroun") weighs ``1 + ADMIN2_WEIGHT x`` their share.
-ADMIN2_WEIGHT = 100.0
 #: A town named like its region is the region's city when it has this share of its people.
 MAIN_CITY_SHARE = 0.1
 #: A national capital weighs this much more than its population says ("Washington", "Bern").
 CAPITAL_WEIGHT = 2.0
 _LEVEL_WEIGHT = {"country": 2.0, "admin1": 1.5, "locality": 1.0}
+ClueMemo = tuple[
+    tuple[Any, ...],
+    list[tuple[dict[str, Any], float, float]],
+    dict[float, tuple[Candidate, ...]],
+]
 
 
 class Resolver:
@@ -86,13 +99,16 @@ class Resolver:
         e = gazetteer.entities
         # county of a town, own code of a county ("" when unknown; older caches lack it)
         admin2 = e["admin2"].astype(str).to_numpy() if "admin2" in e else np.full(len(e), "")
-        self._admin2: list[str] = admin2.tolist()  # a list: read per reading on the hot path
+        self._admin2: list[str] = admin2.tolist()
         self._capital = (
             e["capital"].to_numpy(dtype=bool) if "capital" in e else np.zeros(len(e), bool)
         )
         self._main_key: dict[int, str] = {}
-        self._fields: dict[int, dict[str, Any]] = {}
-        self._base_memo: dict[str, tuple[tuple[int, ...], dict[int, float]]] = {}
+        self._memo: dict[str, Readings] = {}
+        self._row_fields: dict[int, dict[str, Any]] = {}
+        #: per clue key: its clues, their country candidates' fields and weights, and
+        #: the candidates made of them per evidence
+        self._clue_memo: dict[str, ClueMemo] = {}
         self._country_candidate: dict[str, dict[str, Any] | None] = {}
 
     def main_key(self, row: int) -> str:
@@ -104,7 +120,8 @@ class Resolver:
 
     def base_scores(self, span: Span) -> dict[int, float]:
         """Prominence and name-match weights for every reading of ``span`` (memoised)."""
-        return dict(self._base(span))
+        r = self._readings(span)
+        return dict(zip(r.kept, r.base, strict=True))
 
     def _base_scores(self, span: Span) -> dict[int, float]:
         scores: dict[int, float] = {}
@@ -148,6 +165,12 @@ class Resolver:
 
     def country_candidate(self, code: str, probability: float) -> Candidate | None:
         """A country-level candidate for ISO ``code`` (``None`` if unknown)."""
+        found = self._country_fields(code)
+        if found is None:
+            return None
+        return new_candidate(found, probability)
+
+    def _country_fields(self, code: str) -> dict[str, Any] | None:
         if code not in self._country_candidate:
             try:
                 p = self.gazetteer.country(code)
@@ -163,10 +186,7 @@ class Resolver:
                     "lat": p.lat,
                     "lon": p.lon,
                 }
-        found = self._country_candidate[code]
-        if found is None:
-            return None
-        return new_candidate(found, probability)
+        return self._country_candidate[code]
 
     def resolve(
         self,
@@ -181,190 +201,155 @@ class Resolver:
         """
         if not spans:
             return []
-        n = len(spans)
-        prior: dict[str, float] = {k.upper(): float(v) for k, v in (country_prior or {}).items()}
-        prior_total = sum(prior.values())
-        if prior_total > 0:
-            prior = {k: v / prior_total for k, v in prior.items()}
-        spoken = speaking(language) if language else frozenset()
-        country_of = self._country
-        language_weight = LANGUAGE_WEIGHT
-        base: list[dict[int, float]] = []
-        for s in spans:
+        names = list(spans)
+        n = len(names)
+        prior: dict[str, float] = {}
+        if country_prior:
+            prior = {k.upper(): float(v) for k, v in country_prior.items()}
+            prior_total = sum(prior.values())
+            if prior_total > 0:
+                prior = {k: v / prior_total for k, v in prior.items()}
+        readings: list[Readings | None] = []
+        ranked: list[Ranked | None] = []  # the base scores ranked
+        base: list[list[float]] = []
+        prior_factor: list[list[float] | None] = []
+        for s in names:
             if s.kind != "place":
-                base.append({})
+                readings.append(None)
+                ranked.append(None)
+                base.append([])
+                prior_factor.append(None)
                 continue
-            b = self._base(s)
-            if spoken:
-                b = {
-                    r: v * (language_weight if country_of[r] in spoken else 1.0)
-                    for r, v in b.items()
-                }
-            base.append(b)  # shared with the memo: never changed below
-        followers = [self._follower_codes(follower_span(text, spans, i)) for i in range(n)]
+            r = self._readings(s)
+            readings.append(r)
+            rk = self._language_ranked(r, language) if language else r.ranked()
+            ranked.append(rk)
+            base.append(rk[0])
+            prior_factor.append(
+                [1.0 + 4.0 * prior.get(code, 0.0) for code in r.countries] if prior else None
+            )
+        follows = [self._follows(text, names, readings, i) for i in range(n)]
         # Readings weighed by the other names' readings, then again by the other
         # names' re-weighed readings. A name said twice counts once.
-        scores = [self._weigh(spans[i], base[i], prior, followers[i], None) for i in range(n)]
+        scores: list[list[float]] = []
+        for i in range(n):
+            ri = readings[i]
+            scores.append(
+                base[i] if ri is None else weigh_alone(ri, base[i], prior_factor[i], follows[i])
+            )
         # a name with one reading keeps it whatever the others say: weigh the rest only
         ambiguous = [len(b) > 1 for b in base]
-        if len({s.key for s in spans}) > 1 and any(ambiguous):
+        if any(ambiguous) and len({s.key for s in names}) > 1:
+            context = TextContext(names, readings)
             for _round in range(CONTEXT_ROUNDS):
-                context = self._context(spans, scores)
-                totals = share_totals(context)
-                scores = [
-                    self._weigh(spans[i], base[i], prior, followers[i], (context, totals))
-                    if ambiguous[i]
-                    else scores[i]
-                    for i in range(n)
-                ]
+                context.round(scores, base, prior_factor, follows, ambiguous)
+        variant = language or ""  # which ranking of the readings before context
         mentions: list[Mention] = []
         for i in range(n):
-            span = spans[i]
-            if span.kind != "place":
+            span = names[i]
+            rs = readings[i]
+            if rs is None:
                 mentions.append(self._clue_mention(span, prior))
                 continue
-            scored = sorted([(v, row) for row, v in scores[i].items()], reverse=True)
-            total = sum([v for v, _ in scored]) or 1.0
+            sc = scores[i]
+            ri_ranked = ranked[i]
             evidence = span.evidence
-            cands = tuple(
-                [self._candidate(row, evidence * v / total) for v, row in scored[:MAX_CANDIDATES]]
-            )
+            if ri_ranked is not None and sc is ri_ranked[0] and evidence > 0.0:
+                # not weighed by the text: the same candidates for every such span
+                by_evidence = rs.candidates.get(variant)
+                if by_evidence is None:
+                    by_evidence = rs.candidates[variant] = {}
+                cands = by_evidence.get(evidence)
+                if cands is None:
+                    cands = self._candidates(rs, sc, ri_ranked[1], ri_ranked[2], evidence)
+                    if len(by_evidence) < 4:
+                        by_evidence[evidence] = cands
+            else:  # weighed: rank again
+                _, order, tot = rank(sc, rs.kept)
+                cands = self._candidates(rs, sc, order, tot, evidence)
             mentions.append(new_mention(span.start, span.end, span.text, "place", cands))
         return mentions
 
-    def _base(self, span: Span) -> dict[int, float]:
-        """:meth:`base_scores` without the copy (callers must not change it)."""
-        memo = self._base_memo.get(span.key)
-        if memo is None or memo[0] != span.rows:
-            memo = (span.rows, self._base_scores(span))
-            if len(self._base_memo) < 200_000:
-                self._base_memo[span.key] = memo
-        return memo[1]
+    def _candidates(
+        self, r: Readings, scores: list[float], order: list[int], tot: float, evidence: float
+    ) -> tuple[Candidate, ...]:
+        """The best readings of ``r`` as candidates, probabilities ``evidence x`` their share."""
+        cands: list[Candidate] = []
+        for k in range(min(len(order), MAX_CANDIDATES)):
+            j = order[k]
+            fields = r.fields[j]
+            if fields is None:
+                fields = self._fields(r, j)
+            cands.append(new_candidate(fields, evidence * scores[j] / tot))
+        return tuple(cands)
 
-    def _follower_codes(
-        self, follower: Span | None
-    ) -> tuple[frozenset[str], frozenset[str]] | None:
-        """The countries and admin1 regions that a following span ("Horn, Sweden") names."""
-        if follower is None:
-            return None
-        level_of, country_of, admin1_of = self._level, self._country, self._admin1
-        countries = frozenset([country_of[f] for f in follower.rows if level_of[f] == "country"])
-        regions = frozenset([admin1_of[f] for f in follower.rows if level_of[f] == "admin1"])
-        return countries, regions
+    def _readings(self, span: Span) -> Readings:
+        """The prepared readings of ``span``'s name key (memoised per key)."""
+        r = self._memo.get(span.key)
+        if r is None or r.rows != span.rows:
+            scores = self._base_scores(span)
+            kept = list(scores)
+            level_of, country_of, admin1_of = self._level, self._country, self._admin1
+            r = Readings(
+                span.rows,
+                kept,
+                list(scores.values()),
+                [country_of[x] for x in kept],
+                [admin1_of[x] for x in kept],
+                [self._admin2[x] for x in kept],
+                [level_of[x] for x in kept],
+                REGION_NAMED_WEIGHT,
+            )
+            if len(self._memo) >= MEMO_KEYS:  # bounded memory: start afresh
+                self._memo.clear()
+                self._row_fields.clear()
+            self._memo[span.key] = r
+        return r
 
-    def _context(self, spans: Sequence[Span], scores: list[dict[int, float]]) -> Context:
-        """Per name key: its evidence-weighted country, admin1 and admin2 shares."""
-        out: Context = {}
-        country_of, admin1_of, admin2_of, level_of = (
-            self._country,
-            self._admin1,
-            self._admin2,
-            self._level,
-        )
-        region_named = REGION_NAMED_WEIGHT
-        for i in range(len(spans)):
-            span = spans[i]
-            sc = scores[i]
-            if span.key in out:
-                continue
-            c: dict[str, float] = {}
-            a: dict[str, float] = {}
-            a2: dict[str, float] = {}
-            evidence = span.evidence
-            if span.kind == "place":
-                total = sum(sc.values()) or 1.0
-                for row, v in sc.items():
-                    code = country_of[row]
-                    c[code] = c.get(code, 0.0) + evidence * v / total
-                    level = level_of[row]
-                    if level != "country":
-                        named = region_named if level == "admin1" else 1.0
-                        code = admin1_of[row]
-                        a[code] = a.get(code, 0.0) + named * evidence * v / total
-                        code = admin2_of[row]
-                        if code:
-                            a2[code] = a2.get(code, 0.0) + evidence * v / total
+    def _language_ranked(self, r: Readings, language: str) -> Ranked:
+        """``r.ranked()`` with readings in countries that speak ``language`` x2 (memoised)."""
+        rk = r.by_language.get(language)
+        if rk is None:
+            spoken = speaking(language)
+            if not spoken:
+                rk = r.ranked()
             else:
-                for clue in span.clues[:1]:
-                    for code, weight in clue.countries:
-                        c[code] = c.get(code, 0.0) + evidence * weight
-            out[span.key] = (c, a, a2)
-        return out
+                b = r.base
+                weighed = [
+                    b[j] * (LANGUAGE_WEIGHT if r.country[j] in spoken else 1.0)
+                    for j in range(len(b))
+                ]
+                rk = rank(weighed, r.kept)
+            r.by_language[language] = rk
+        return rk
 
-    def _weigh(
-        self,
-        span: Span,
-        base: dict[int, float],
-        prior: dict[str, float],
-        follower: Follower | None,
-        context: tuple[Context, Totals] | None,
-    ) -> dict[int, float]:
-        """The scores of ``span``'s readings given the other names and the prior."""
-        if span.kind != "place":
-            return {}
-        # the other names' shares: the totals over all names minus this name's own
-        own_c: dict[str, float] = {}
-        own_a: dict[str, float] = {}
-        own_2: dict[str, float] = {}
-        tot_c: dict[str, float] = {}
-        tot_a: dict[str, float] = {}
-        tot_2: dict[str, float] = {}
-        mass_c = mass_a = 0.0
-        if context is not None:
-            tot_c, tot_a, tot_2, all_c, all_a = context[1]
-            own_c, own_a, own_2 = context[0][span.key]
-            mass_c = all_c - sum(own_c.values())
-            mass_a = all_a - sum(own_a.values())
-        by_country = mass_c > 1e-9
-        by_admin1 = mass_a > 1e-9
-        if not (by_country or by_admin1 or prior or follower is not None):
-            return base  # nothing to weigh by (read-only, like base)
-        alpha_c, alpha_a, admin2_weight = ALPHA_COUNTRY, ALPHA_ADMIN1, ADMIN2_WEIGHT
-        country_of, admin1_of, admin2_of, level_of = (
-            self._country,
-            self._admin1,
-            self._admin2,
-            self._level,
-        )
-        # the factors of a country / region / county, computed once for all its readings
-        country_factor: dict[str, float] = {}
-        admin1_factor: dict[str, float] = {}
-        admin2_factor: dict[str, float] = {}
-        out: dict[int, float] = {}
-        for row, score in base.items():
-            country = country_of[row]
-            admin1 = admin1_of[row]
-            if by_country:
-                factor = country_factor.get(country)
-                if factor is None:
-                    other = tot_c.get(country, 0.0) - own_c.get(country, 0.0)
-                    share = max(other, 0.0) / mass_c
-                    factor = country_factor[country] = (share + alpha_c) / (1.0 + alpha_c)
-                score *= factor
-            if by_admin1 and level_of[row] != "country":
-                factor = admin1_factor.get(admin1)
-                if factor is None:
-                    other = tot_a.get(admin1, 0.0) - own_a.get(admin1, 0.0)
-                    share = max(other, 0.0) / mass_a
-                    factor = admin1_factor[admin1] = (share + alpha_a) / (1.0 + alpha_a)
-                score *= factor
-                admin2 = admin2_of[row]
-                if admin2 and admin2 in tot_2:
-                    factor = admin2_factor.get(admin2)
-                    if factor is None:
-                        other = tot_2[admin2] - own_2.get(admin2, 0.0)
-                        factor = 1.0 + admin2_weight * max(other, 0.0) / max(mass_c, 1e-9)
-                        admin2_factor[admin2] = factor
-                    score *= factor
-            if prior:
-                score *= 1.0 + 4.0 * prior.get(country, 0.0)
-            if follower is not None and (country in follower[0] or admin1 in follower[1]):
-                score *= 50.0  # "Horn, Sweden"
-            out[row] = score
-        return out
+    def _follows(
+        self, text: str, spans: list[Span], readings: list[Readings | None], i: int
+    ) -> list[bool] | None:
+        """Per reading of ``spans[i]``: whether the next span names its country or
+        region ("Horn, Sweden"); ``None`` when it names none of them."""
+        r = readings[i]
+        if r is None or follower_span(text, spans, i) is None:
+            return None
+        nxt = readings[i + 1]
+        if nxt is None:
+            return None
+        names = nxt.names
+        if names is None:  # what it says when it follows another: all its rows, once
+            level_of, rows = self._level, nxt.rows
+            names = nxt.names = (
+                frozenset([self._country[f] for f in rows if level_of[f] == "country"]),
+                frozenset([self._admin1[f] for f in rows if level_of[f] == "admin1"]),
+            )
+        countries, regions = names
+        follows = [r.country[j] in countries or r.admin1[j] in regions for j in range(len(r.kept))]
+        return follows if any(follows) else None
 
-    def _candidate(self, row: int, probability: float) -> Candidate:
-        fields = self._fields.get(row)
+    def _fields(self, r: Readings, j: int) -> dict[str, Any]:
+        """The candidate fields of reading ``j`` of ``r`` (kept in ``r``; per row once
+        while the memo lasts: names share rows)."""
+        row = r.kept[j]
+        fields = self._row_fields.get(row)
         if fields is None:
             p = self.gazetteer.place(row)
             fields = {
@@ -376,12 +361,42 @@ class Resolver:
                 "lat": p.lat,
                 "lon": p.lon,
             }
-            self._fields[row] = fields
-        return new_candidate(fields, probability)
+            self._row_fields[row] = fields
+        r.fields[j] = fields
+        return fields
 
     def _clue_mention(self, span: Span, prior: Mapping[str, float]) -> Mention:
+        evidence = span.evidence
+        if prior or not evidence > 0.0:
+            cands = self._clue_candidates(self._clue_ranking(span.clues, prior), evidence)
+        else:  # the same for every span with these clues and evidence
+            memo = self._clue_memo.get(span.key)
+            if memo is None or memo[0] != span.clues:
+                memo = (span.clues, self._clue_ranking(span.clues, prior), {})
+                if len(self._clue_memo) >= MEMO_KEYS:
+                    self._clue_memo.clear()
+                self._clue_memo[span.key] = memo
+            found = memo[2].get(evidence)
+            if found is None:
+                found = self._clue_candidates(memo[1], evidence)
+                if len(memo[2]) < 4:
+                    memo[2][evidence] = found
+            cands = found
+        return new_mention(span.start, span.end, span.text, span.kind, cands)
+
+    def _clue_candidates(
+        self, ranked: list[tuple[dict[str, Any], float, float]], evidence: float
+    ) -> tuple[Candidate, ...]:
+        cands: list[Candidate] = []
+        for fields, weight, total in ranked:
+            cands.append(new_candidate(fields, evidence * weight / total))
+        return tuple(cands)
+
+    def _clue_ranking(
+        self, clues: tuple[Any, ...], prior: Mapping[str, float]
+    ) -> list[tuple[dict[str, Any], float, float]]:
+        """The country candidates of lexicon clues: fields, weight and the weights' sum."""
         weights: dict[str, float] = defaultdict(float)
-        clues = span.clues
         for clue in clues:
             for code, weight in clue.countries:
                 weights[code] += weight / len(clues)
@@ -391,9 +406,9 @@ class Resolver:
             )
         total = sum(weights.values()) or 1.0
         ranked = sorted(weights.items(), key=lambda kv: -kv[1])
-        cands = []
+        out = []
         for code, weight in ranked[: MAX_CANDIDATES * 3]:
-            cand = self.country_candidate(code, span.evidence * weight / total)
-            if cand is not None:
-                cands.append(cand)
-        return new_mention(span.start, span.end, span.text, span.kind, tuple(cands))
+            fields = self._country_fields(code)
+            if fields is not None:
+                out.append((fields, weight, total))
+        return out
