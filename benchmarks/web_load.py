@@ -4,7 +4,7 @@
    ``--objects`` objects (``benchmarks/batch_scale.py``'s generator), geoparsed on
    import like the app does, plus a viewer and an analyst.
 2. Starts ``geoleads serve --no-warm --workers W`` (``--workers``: 1 = waitress,
-   more = gunicorn threaded workers; 8 threads each) in a subprocess on 127.0.0.1,
+   more = gunicorn threaded workers; ``--threads`` each, default 8) in a subprocess on 127.0.0.1,
    and computes the summaries of the 50 objects the clients read (``serve`` does
    that itself at start unless ``--no-warm``).
 3. Runs ``--clients`` concurrent clients for ``--seconds`` on one asyncio event
@@ -85,10 +85,10 @@ def build_store(url: str, src: Path, geoparse: bool) -> None:
 class Server:
     """``geoleads serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, env: dict[str, str], workers: int) -> None:
+    def __init__(self, env: dict[str, str], workers: int, threads: int = 8) -> None:
         self.port = free_port()
         cmd = [sys.executable, "-m", "geoleads", "serve", "--no-warm", "--port", str(self.port)]
-        cmd += ["--workers", str(workers)]
+        cmd += ["--workers", str(workers), "--threads", str(threads)]
         self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -289,6 +289,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--big", type=int, default=0, help="then measure pages with this many tips")
     ap.add_argument("--workers", type=int, default=None, help="server processes (default: auto)")
+    ap.add_argument("--threads", type=int, default=8, help="threads per server process")
     ap.add_argument(
         "--think", type=think_range, default=(0.0, 0.0), help="seconds between requests, A-B"
     )
@@ -315,7 +316,7 @@ def main() -> None:
         f"({time.perf_counter() - t:.0f} s to build)"
     )
     objects = [f"OBJ-{i:05d}" for i in range(min(args.objects, 50))]
-    server = Server(env, args.workers)
+    server = Server(env, args.workers, args.threads)
     try:
         t = time.perf_counter()
         asyncio.run(warm_up(server.port, objects))
@@ -328,7 +329,7 @@ def main() -> None:
         print(
             f"load: {args.clients} clients ({args.reviewers} reviewing, 1 importing), "
             + ("closed loop (no think time)" if hi <= 0 else f"think time uniform {lo}-{hi} s")
-            + f", {args.workers} server process(es) x 8 threads, SQLite, "
+            + f", {args.workers} server process(es) x {args.threads} threads, SQLite, "
             f"{os.cpu_count()} cores shared; load average now {os.getloadavg()[0]:.1f}"
         )
         report(rec, took)
@@ -342,7 +343,7 @@ def main() -> None:
         generate(big, args.big, max(args.objects, args.big // 500), seed=11)
         build_store(env["GEOLEADS_DATABASE_URL"], big, geoparse=False)
         print(f"store grown to about {args.big:,} tips ({time.perf_counter() - t:.0f} s)")
-        server = Server(env, args.workers)
+        server = Server(env, args.workers, args.threads)
         try:
             print(f"pages with ~{args.big:,} tips in the store, one client:")
             page_latency(server.port, objects)
