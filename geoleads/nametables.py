@@ -163,10 +163,7 @@ class NameTables:
         return info
 
     def _rows(self, key: str) -> tuple[int, ...]:
-        hit = self.names.get(key)
-        if hit is None:
-            return ()
-        return (hit,) if isinstance(hit, int) else hit
+        return self.gazetteer.rows_for(key)
 
     def lemma_key(
         self, word: str, rules: bool = True, language: str | None = None, suffixes: bool = True
